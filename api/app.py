@@ -1,0 +1,49 @@
+"""The FastAPI application: thin routes over the engine facade."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api import errors
+from api.body_limit import BodyLimit
+from api.routers import keys, preorders, products
+from engine.bootstrap import PreorderEngine, bootstrap
+from engine.config import Settings
+
+DESCRIPTION = """
+Place pre-orders for products that are not in stock yet, see their place in the queue and an honest
+delivery window, and manage the catalog, supply plans and logistics lanes.
+
+Authenticate with `Authorization: Bearer <key>`. Every refusal is `application/problem+json`
+(RFC 9457) with a stable `type`.
+"""
+
+
+def create_app(settings: Settings, engine: PreorderEngine | None = None) -> FastAPI:
+    """The app over ``engine`` (or one built from ``settings`` at start-up, migrated first)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = engine is None
+        app.state.engine = engine or bootstrap(settings, migrate=True)
+        try:
+            yield
+        finally:
+            if owned:
+                app.state.engine.close()
+
+    app = FastAPI(title="Preorder Engine", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    errors.install(app)
+    app.include_router(preorders.router)
+    app.include_router(products.router)
+    app.include_router(keys.router)
+
+    @app.get("/health", tags=["health"])
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    return app

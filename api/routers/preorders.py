@@ -1,0 +1,64 @@
+"""Placing and reading pre-orders."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Response, status
+
+from api.deps import EngineDep, Reader, Writer
+from api.schemas import PreorderCreate, PreorderPage, PreorderRead
+from engine.service.commands import PlacePreorder
+from engine.service.ports import OrderQuery
+from engine.service.queries import decode_cursor
+
+router = APIRouter(prefix="/v1/preorders", tags=["pre-orders"])
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=255,
+        pattern=r"^[\x21-\x7e]+$",
+        description="Retries with the same key return the first answer and create nothing.",
+    ),
+]
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=PreorderRead,
+             responses={409: {"description": "Refused by a business rule (problem+json)"}})
+def place_preorder(
+    body: PreorderCreate, caller: Writer, engine: EngineDep, response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    """Place a pre-order: it joins the product's queue and gets a promise."""
+    placement = engine.place(PlacePreorder(caller.account_id, body.to_intent(), idempotency_key))
+    response.headers["Location"] = f"/v1/preorders/{placement.order['id']}"
+    if placement.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return placement.order
+
+
+@router.get("/{order_id}", response_model=PreorderRead)
+def get_preorder(order_id: str, caller: Reader, engine: EngineDep) -> dict[str, Any]:
+    """One of your orders, with its live place in the queue."""
+    return engine.order(caller, order_id)
+
+
+@router.get("", response_model=PreorderPage)
+def list_preorders(
+    caller: Reader,
+    engine: EngineDep,
+    sku: Annotated[str | None, Query(max_length=64)] = None,
+    status_: Annotated[str | None, Query(alias="status", max_length=20)] = None,
+    customer_id: Annotated[str | None, Query(max_length=100)] = None,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+) -> dict[str, Any]:
+    """Your orders, oldest first, a page at a time (pass ``next_cursor`` back as ``cursor``)."""
+    after = decode_cursor(cursor) if cursor else None
+    page = engine.orders(
+        OrderQuery(caller.account_id, limit, after=after, sku=sku, status=status_, customer_id=customer_id)
+    )
+    return {"items": page.items, "next_cursor": page.next_cursor}

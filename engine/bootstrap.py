@@ -1,0 +1,160 @@
+"""The composition root: builds the real adapters once and hands out one engine facade."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any, TypeVar
+
+from engine.catalog_input import CatalogIn
+from engine.clock import Clock, SystemClock
+from engine.config import Settings
+from engine.domain.errors import DomainError, TemporarilyUnavailable
+from engine.domain.supply import SupplyPlan
+from engine.persistence.database import Database, connect
+from engine.persistence.sql_runner import SqlTransactionRunner
+from engine.persistence.sql_unit_of_work import SqlDeadLetters
+from engine.service import access, catalog, placing, queries
+from engine.service.commands import PlacePreorder, PutProduct, ReplaceLanes, ReplaceSupplyPlan
+from engine.service.ports import DeadLetters, OrderQuery, UnitOfWork
+from engine.service.transactions import StoreUnavailable, TransactionRunner
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PreorderEngine:
+    """What the API, the CLI and the agents talk to: commands and read views, nothing else."""
+
+    runner: TransactionRunner
+    dead_letters: DeadLetters
+    clock: Clock
+    settings: Settings
+    database: Database | None = None
+
+    # --- commands -------------------------------------------------------------------------------
+    def place(self, command: PlacePreorder) -> placing.Placement:
+        """Place a pre-order; if the store fails, keep the intake as a dead letter and say so."""
+        try:
+            return self.runner.run(
+                lambda uow: placing.place_preorder(
+                    uow, command, now=self.clock.now(), confidence=self.settings.window_confidence
+                )
+            )
+        except DomainError:
+            raise
+        except Exception as failure:
+            if not isinstance(failure, StoreUnavailable):
+                log.exception("placing a pre-order failed unexpectedly")
+            payload = json.dumps(asdict(command), default=str, sort_keys=True)
+            letter = self._keep(command.account_id, payload, repr(failure))
+            raise TemporarilyUnavailable(
+                "the order could not be stored right now; it was kept and will be replayed",
+                dead_letter_id=letter,
+            ) from failure
+
+    def _keep(self, account_id: str, payload: str, reason: str) -> int | None:
+        try:
+            return self.dead_letters.add(
+                account_id=account_id, source="place_preorder", payload=payload, reason=reason, attempts=1
+            )
+        except Exception:  # the store is down: the log is the last place the payload can go
+            log.critical("dead letter could not be stored; payload follows: %s", payload)
+            return None
+
+    def put_product(self, command: PutProduct) -> bool:
+        return self._write(lambda uow: catalog.put_product(uow, command, now=self.clock.now()))
+
+    def replace_supply_plan(self, command: ReplaceSupplyPlan) -> SupplyPlan:
+        return self._write(lambda uow: catalog.replace_supply_plan(uow, command, now=self.clock.now()))
+
+    def replace_lanes(self, command: ReplaceLanes) -> int:
+        return len(self._write(lambda uow: catalog.replace_lanes(uow, command, now=self.clock.now())))
+
+    def load_catalog(self, data: CatalogIn) -> dict[str, int]:
+        """Load products, their plans and lanes; each piece is its own transaction, in order."""
+        for item in data.products:
+            self.put_product(PutProduct(item.to_domain(item.sku)))
+            if item.supply_plan is not None:
+                self.replace_supply_plan(ReplaceSupplyPlan(item.supply_plan.to_domain(item.sku)))
+        if data.lanes:
+            self.replace_lanes(ReplaceLanes(tuple(lane.to_domain() for lane in data.lanes)))
+        return {"products": len(data.products), "lanes": len(data.lanes)}
+
+    def issue_key(self, account_id: str, scopes: frozenset[str]) -> access.IssuedKey:
+        return self._write(
+            lambda uow: access.issue_key(uow, account_id=account_id, scopes=scopes, now=self.clock.now())
+        )
+
+    def revoke_key(self, key_id: str) -> None:
+        self._write(lambda uow: access.revoke_key(uow, key_id, now=self.clock.now()))
+
+    def ensure_bootstrap_key(self) -> None:
+        raw = self.settings.bootstrap_admin_key
+        if raw:
+            self._write(lambda uow: access.ensure_bootstrap_key(uow, raw, now=self.clock.now()))
+
+    # --- views ----------------------------------------------------------------------------------
+    def authenticate(self, raw_key: str | None) -> access.Caller:
+        return self._read(lambda uow: access.authenticate(uow, raw_key))
+
+    def order(self, caller: access.Caller, order_id: str) -> dict[str, Any]:
+        return self._read(
+            lambda uow: queries.get_order(
+                uow, account_id=caller.account_id, order_id=order_id, is_admin="admin" in caller.scopes
+            )
+        )
+
+    def orders(self, query: OrderQuery) -> queries.Page:
+        return self._read(lambda uow: queries.list_orders(uow, query))
+
+    def supply_plan(self, sku: str) -> SupplyPlan:
+        return self._read(lambda uow: uow.supply.get(sku))
+
+    def wait_time(self, sku: str, country: str, region: str | None, quantity: int = 1) -> dict[str, Any]:
+        return self._read(
+            lambda uow: queries.wait_time(
+                uow, sku=sku, country=country, region=region, quantity=quantity, now=self.clock.now(),
+                confidence=self.settings.window_confidence,
+            )
+        )
+
+    # --- plumbing -------------------------------------------------------------------------------
+    def _write(self, work: Callable[[UnitOfWork], T]) -> T:
+        return self._guard(lambda: self.runner.run(work))
+
+    def _read(self, work: Callable[[UnitOfWork], T]) -> T:
+        return self._guard(lambda: self.runner.run(work, writes=False))
+
+    @staticmethod
+    def _guard(call: Callable[[], T]) -> T:
+        try:
+            return call()
+        except StoreUnavailable as failure:
+            raise TemporarilyUnavailable("the store is busy or unavailable; try again shortly") from failure
+
+    def close(self) -> None:
+        if self.database is not None:
+            self.database.dispose()
+
+
+def bootstrap(settings: Settings, *, clock: Clock | None = None, migrate: bool = False) -> PreorderEngine:
+    """Build the engine on the database the settings name; optionally migrate it first."""
+    url = settings.resolved_database_url
+    if migrate:
+        from engine.persistence.migrate import upgrade
+
+        upgrade(url)
+    database = connect(url, pool_size=settings.db_pool_size)
+    engine = PreorderEngine(
+        runner=SqlTransactionRunner(database),
+        dead_letters=SqlDeadLetters(database),
+        clock=clock or SystemClock(),
+        settings=settings,
+        database=database,
+    )
+    engine.ensure_bootstrap_key()
+    return engine

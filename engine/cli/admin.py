@@ -1,0 +1,94 @@
+"""Operations commands: database migrations, API keys, catalog loading."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import yaml
+from pydantic import ValidationError
+
+from engine.bootstrap import bootstrap
+from engine.catalog_input import CatalogIn
+from engine.cli.errors import fail
+from engine.config import Settings, load_settings
+from engine.domain.errors import DomainError
+from engine.persistence.migrate import upgrade as upgrade_database
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ValidationError as bad:
+        fail(f"bad configuration: {bad.errors()[0]['loc'][0]}: {bad.errors()[0]['msg']}")
+
+
+def read_catalog(path: Path) -> CatalogIn:
+    """Parse a YAML or JSON catalog file, or fail with one line saying what is wrong."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as bad:
+        fail(f"cannot read {path}: {bad}")
+    try:
+        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+        return CatalogIn.model_validate(data)
+    except (json.JSONDecodeError, yaml.YAMLError) as bad:
+        fail(f"{path} is not valid {'JSON' if path.suffix == '.json' else 'YAML'}: {str(bad).splitlines()[0]}")
+    except ValidationError as bad:
+        first = bad.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        fail(f"{path}: {where}: {first['msg']} ({bad.error_count()} problem(s) in all)")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the operations command groups to the root app."""
+    db = typer.Typer(help="Database schema.", no_args_is_help=True)
+    keys = typer.Typer(help="API keys.", no_args_is_help=True)
+    catalog = typer.Typer(help="Products, supply plans and lanes.", no_args_is_help=True)
+    app.add_typer(db, name="db")
+    app.add_typer(keys, name="keys")
+    app.add_typer(catalog, name="catalog")
+
+    @db.command("upgrade")
+    def upgrade() -> None:
+        """Apply all migrations to the database named by PREORDER_DATABASE_URL (default: SQLite in var/)."""
+        url = _settings().resolved_database_url
+        try:
+            upgrade_database(url)
+        except Exception as bad:  # a broken URL or an unreachable server is a user-facing problem
+            fail(f"cannot migrate {url}: {str(bad).splitlines()[0]}")
+        typer.echo(f"database is up to date: {url}")
+
+    @keys.command("create")
+    def create_key(
+        account: Annotated[str, typer.Option(help="Account (tenant) the key belongs to.")],
+        scopes: Annotated[
+            list[str], typer.Option("--scopes", help="orders:write, orders:read and/or admin.")
+        ] = ["orders:write", "orders:read"],  # noqa: B006 - typer needs a literal default
+    ) -> None:
+        """Create an API key and print it. It is shown this once; only its hash is stored."""
+        wanted = frozenset(part for item in scopes for part in item.replace(",", " ").split())
+        engine = bootstrap(_settings(), migrate=True)
+        try:
+            issued = engine.issue_key(account, wanted)
+        except DomainError as refusal:
+            fail(refusal.detail)
+        finally:
+            engine.close()
+        typer.echo(issued.key)
+        typer.echo(f"id={issued.id} account={issued.account_id} scopes={' '.join(sorted(issued.scopes))}", err=True)
+
+    @catalog.command("load")
+    def load(path: Annotated[Path, typer.Argument(help="YAML or JSON catalog file.")]) -> None:
+        """Load products (with supply plans) and lanes from a file."""
+        data = read_catalog(path)
+        engine = bootstrap(_settings(), migrate=True)
+        try:
+            counts = engine.load_catalog(data)
+        except DomainError as refusal:
+            fail(refusal.detail)
+        finally:
+            engine.close()
+        typer.echo(f"loaded {counts['products']} products and {counts['lanes']} lanes from {path}")

@@ -1,0 +1,1 @@
+"""The pre-order domain in plain Python: no framework, no database."""

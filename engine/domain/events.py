@@ -1,0 +1,60 @@
+"""Domain events (past tense). Each is stored with the change that raised it, in the same transaction."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True)
+class Event:
+    name: ClassVar[str] = "event"
+
+    def payload(self) -> dict[str, Any]:
+        return {key: _plain(value) for key, value in asdict(self).items()}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+@dataclass(frozen=True)
+class PreorderPlaced(Event):
+    name: ClassVar[str] = "preorder_placed"
+    order_id: str
+    sku: str
+    quantity: int
+    sequence: int
+    account_id: str
+    channel: str
+    customer_id: str
+    customer_email: str
+    promise: dict[str, Any]
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ProductChanged(Event):
+    name: ClassVar[str] = "product_changed"
+    sku: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class SupplyPlanReplaced(Event):
+    name: ClassVar[str] = "supply_plan_replaced"
+    sku: str
+    version: int
+    at: datetime
+
+
+@dataclass(frozen=True)
+class LanesReplaced(Event):
+    name: ClassVar[str] = "lanes_replaced"
+    count: int
+    at: datetime

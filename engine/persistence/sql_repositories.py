@@ -1,0 +1,333 @@
+"""SQL repositories over one connection (the unit of work's transaction)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
+
+from engine.domain.catalog import Product
+from engine.domain.lanes import Lane
+from engine.domain.orders import Address, Customer, OrderIntent, OrderStatus, Preorder
+from engine.domain.promise import DeliveryWindow, Promise
+from engine.domain.supply import SupplyPlan
+from engine.persistence import rows, tables
+from engine.service import ports
+
+
+class SqlProducts(ports.Products):
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def get(self, sku: str) -> Product | None:
+        row = self._c.execute(select(tables.products).where(tables.products.c.sku == sku)).first()
+        return None if row is None else rows.product_from_row(row)
+
+    def put(self, product: Product) -> bool:
+        values = rows.product_to_row(product, datetime.now().astimezone())
+        changed = self._c.execute(
+            update(tables.products).where(tables.products.c.sku == product.sku).values(values)
+        ).rowcount
+        if changed:
+            self._c.execute(
+                update(tables.queues)
+                .where(tables.queues.c.sku == product.sku)
+                .values(cap_units=product.terms.cap_units)
+            )
+            return False
+        self._c.execute(insert(tables.products).values(values))
+        self._c.execute(
+            insert(tables.queues).values(
+                sku=product.sku,
+                cap_units=product.terms.cap_units,
+                next_sequence=1,
+                units_reserved=0,
+                units_queued=0,
+                orders_queued=0,
+                units_allocated=0,
+                units_on_hand=0,
+            )
+        )
+        return True
+
+
+class SqlSupplyPlans(ports.SupplyPlans):
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def get(self, sku: str) -> SupplyPlan:
+        head = self._c.execute(select(tables.supply_plans).where(tables.supply_plans.c.sku == sku)).first()
+        if head is None:
+            return SupplyPlan(sku=sku)
+        lots = self._c.execute(
+            select(tables.supply_lots)
+            .where(tables.supply_lots.c.sku == sku)
+            .order_by(tables.supply_lots.c.expected_date, tables.supply_lots.c.lot_id)
+        ).all()
+        return SupplyPlan(
+            sku=sku,
+            version=head.version,
+            lots=tuple(rows.lot_from_row(row) for row in lots),
+            beyond_plan=rows.beyond_from_json(head.beyond_plan),
+        )
+
+    def replace(self, plan: SupplyPlan, now: datetime) -> SupplyPlan:
+        table = tables.supply_plans
+        version = self._c.execute(select(table.c.version).where(table.c.sku == plan.sku)).scalar()
+        beyond = rows.beyond_to_json(plan.beyond_plan)
+        if version is None:
+            version = 1
+            self._c.execute(
+                insert(table).values(sku=plan.sku, version=version, beyond_plan=beyond, updated_at=now)
+            )
+        else:
+            version += 1
+            self._c.execute(
+                update(table)
+                .where(table.c.sku == plan.sku)
+                .values(version=version, beyond_plan=beyond, updated_at=now)
+            )
+        self._c.execute(delete(tables.supply_lots).where(tables.supply_lots.c.sku == plan.sku))
+        if plan.lots:
+            self._c.execute(insert(tables.supply_lots), [rows.lot_to_row(plan.sku, lot) for lot in plan.lots])
+        return SupplyPlan(sku=plan.sku, version=version, lots=plan.lots, beyond_plan=plan.beyond_plan)
+
+
+class SqlLanes(ports.Lanes):
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def for_facility(self, facility: str) -> list[Lane]:
+        result = self._c.execute(select(tables.lanes).where(tables.lanes.c.facility == facility))
+        return [rows.lane_from_row(row) for row in result]
+
+    def replace_facilities(self, lanes: list[Lane]) -> None:
+        facilities = sorted({lane.facility for lane in lanes})
+        self._c.execute(delete(tables.lanes).where(tables.lanes.c.facility.in_(facilities)))
+        if lanes:
+            self._c.execute(insert(tables.lanes), [rows.lane_to_row(lane) for lane in lanes])
+
+
+class SqlQueues(ports.Queues):
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def reserve(self, sku: str, quantity: int) -> ports.Reservation | None:
+        q = tables.queues.c
+        # The cap check and the increment are one statement, so oversell is impossible on any database.
+        row = self._c.execute(
+            update(tables.queues)
+            .where(q.sku == sku, or_(q.cap_units.is_(None), q.units_reserved + quantity <= q.cap_units))
+            .values(
+                next_sequence=q.next_sequence + 1,
+                units_reserved=q.units_reserved + quantity,
+                units_queued=q.units_queued + quantity,
+                orders_queued=q.orders_queued + 1,
+            )
+            .returning(q.next_sequence, q.units_queued, q.orders_queued, q.units_on_hand)
+        ).first()
+        if row is None:
+            return None
+        return ports.Reservation(
+            sequence=row.next_sequence - 1,
+            units_ahead=row.units_queued - quantity,
+            orders_ahead=row.orders_queued - 1,
+            units_on_hand=row.units_on_hand,
+        )
+
+    def get(self, sku: str) -> ports.QueueCounters | None:
+        row = self._c.execute(select(tables.queues).where(tables.queues.c.sku == sku)).first()
+        return None if row is None else ports.QueueCounters(**row._asdict())
+
+
+class SqlPreorders(ports.Preorders):
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def add(self, order: Preorder) -> None:
+        intent, promise = order.intent, order.promise
+        address = intent.customer.shipping_address
+        self._c.execute(
+            insert(tables.preorders).values(
+                id=order.id,
+                number=order.number,
+                account_id=order.account_id,
+                channel=intent.channel,
+                external_id=intent.external_id,
+                sku=intent.sku,
+                quantity=intent.quantity,
+                sequence=order.sequence,
+                status=order.status.value,
+                customer_id=intent.customer.id,
+                customer_email=intent.customer.email,
+                customer_name=intent.customer.name,
+                ship_country=address.country,
+                ship_region=address.region,
+                ship_postal_code=address.postal_code,
+                ship_city=address.city,
+                ship_line1=address.line1,
+                unit_price=str(order.unit_price),
+                currency=order.currency,
+                expected_availability=promise.expected_availability,
+                window_earliest=promise.delivery_window.earliest,
+                window_latest=promise.delivery_window.latest,
+                window_confidence=promise.delivery_window.confidence,
+                promise_source=promise.source,
+                first_latest=promise.delivery_window.latest,
+                created_at=order.created_at,
+                updated_at=order.created_at,
+            )
+        )
+        if order.events:
+            self._c.execute(
+                insert(tables.order_events),
+                [
+                    {"order_id": order.id, "type": e.name, "at": order.created_at, "cause": None,
+                     "data": e.payload()}
+                    for e in order.events
+                ],
+            )
+
+    def customer_units(self, account_id: str, sku: str, customer_id: str) -> int:
+        p = tables.preorders.c
+        total = self._c.execute(
+            select(func.coalesce(func.sum(p.quantity), 0)).where(
+                and_(
+                    p.account_id == account_id,
+                    p.sku == sku,
+                    p.customer_id == customer_id,
+                    p.status != OrderStatus.CANCELLED.value,
+                )
+            )
+        ).scalar()
+        return int(total or 0)
+
+    def get(self, order_id: str) -> Preorder | None:
+        row = self._c.execute(select(tables.preorders).where(tables.preorders.c.id == order_id)).first()
+        return None if row is None else _order_from_row(row)
+
+    def ahead_of(self, sku: str, sequence: int) -> tuple[int, int]:
+        p = tables.preorders.c
+        row = self._c.execute(
+            select(func.count(), func.coalesce(func.sum(p.quantity), 0)).where(
+                p.sku == sku,
+                p.status.in_([OrderStatus.PRE_ORDER.value, OrderStatus.PAUSED.value]),
+                p.sequence < sequence,
+            )
+        ).one()
+        return int(row[0]), int(row[1])
+
+    def page(self, query: ports.OrderQuery) -> list[Preorder]:
+        p = tables.preorders.c
+        statement = select(tables.preorders).where(p.account_id == query.account_id)
+        if query.after is not None:
+            statement = statement.where(p.id > query.after)
+        if query.sku is not None:
+            statement = statement.where(p.sku == query.sku)
+        if query.status is not None:
+            statement = statement.where(p.status == query.status)
+        if query.customer_id is not None:
+            statement = statement.where(p.customer_id == query.customer_id)
+        result = self._c.execute(statement.order_by(p.id).limit(query.limit))
+        return [_order_from_row(row) for row in result]
+
+
+class SqlIdempotency(ports.Idempotency):
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def get(self, account_id: str, key: str) -> ports.IdempotencyRecord | None:
+        t = tables.idempotency_records
+        row = self._c.execute(select(t).where(t.c.account_id == account_id, t.c.key == key)).first()
+        if row is None:
+            return None
+        data: dict[str, Any] = row._asdict()
+        data["created_at"] = rows.utc(data["created_at"])
+        return ports.IdempotencyRecord(**data)
+
+    def add(self, record: ports.IdempotencyRecord) -> None:
+        self._c.execute(insert(tables.idempotency_records).values(**record.__dict__))
+
+
+class SqlAccounts(ports.Accounts):
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def ensure(self, account_id: str, now: datetime) -> None:
+        exists = self._c.execute(
+            select(tables.accounts.c.id).where(tables.accounts.c.id == account_id)
+        ).first()
+        if exists is None:
+            self._c.execute(insert(tables.accounts).values(id=account_id, created_at=now))
+
+    def add_key(self, key: ports.ApiKey) -> None:
+        self._c.execute(
+            insert(tables.api_keys).values(
+                id=key.id,
+                account_id=key.account_id,
+                key_hash=key.key_hash,
+                scopes=" ".join(sorted(key.scopes)),
+                created_at=key.created_at,
+                revoked_at=key.revoked_at,
+            )
+        )
+
+    def key_by_hash(self, key_hash: str) -> ports.ApiKey | None:
+        row = self._c.execute(select(tables.api_keys).where(tables.api_keys.c.key_hash == key_hash)).first()
+        if row is None:
+            return None
+        return ports.ApiKey(
+            id=row.id,
+            account_id=row.account_id,
+            key_hash=row.key_hash,
+            scopes=frozenset(row.scopes.split()),
+            created_at=rows.utc(row.created_at) or row.created_at,
+            revoked_at=rows.utc(row.revoked_at),
+        )
+
+    def revoke_key(self, key_id: str, now: datetime) -> bool:
+        k = tables.api_keys.c
+        # Revoking twice is harmless: the first revocation time is kept.
+        result = self._c.execute(
+            update(tables.api_keys).where(k.id == key_id).values(revoked_at=func.coalesce(k.revoked_at, now))
+        )
+        return bool(result.rowcount)
+
+
+def _order_from_row(row: Any) -> Preorder:
+    intent = OrderIntent(
+        sku=row.sku,
+        quantity=row.quantity,
+        customer=Customer(
+            id=row.customer_id,
+            email=row.customer_email,
+            name=row.customer_name,
+            shipping_address=Address(
+                country=row.ship_country,
+                region=row.ship_region,
+                postal_code=row.ship_postal_code,
+                city=row.ship_city,
+                line1=row.ship_line1,
+            ),
+        ),
+        channel=row.channel,
+        external_id=row.external_id,
+    )
+    return Preorder(
+        id=row.id,
+        number=row.number,
+        account_id=row.account_id,
+        intent=intent,
+        sequence=row.sequence,
+        status=OrderStatus(row.status),
+        unit_price=Decimal(row.unit_price),
+        currency=row.currency,
+        promise=Promise(
+            row.expected_availability,
+            DeliveryWindow(row.window_earliest, row.window_latest, row.window_confidence),
+            row.promise_source,
+        ),
+        created_at=rows.utc(row.created_at) or row.created_at,
+    )

@@ -1,0 +1,53 @@
+"""Transactions on SQL stores, retried on lock timeouts, serialisation failures and lost races."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+
+from engine.domain.errors import DomainError
+from engine.persistence.database import Database
+from engine.persistence.sql_unit_of_work import SqlUnitOfWork
+from engine.service.ports import UnitOfWork
+from engine.service.transactions import StoreUnavailable, TransactionRunner
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+_TRANSIENT_SQLSTATES = {"40001", "40P01", "55P03", "57014"}  # serialisation, deadlock, lock timeout, cancel
+
+
+def _is_transient(error: DBAPIError) -> bool:
+    if error.connection_invalidated or isinstance(error, OperationalError):
+        return True
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    return sqlstate in _TRANSIENT_SQLSTATES
+
+
+class SqlTransactionRunner(TransactionRunner):
+    def __init__(self, database: Database, attempts: int = 5) -> None:
+        self._database = database
+        self._attempts = attempts
+
+    def run(self, work: Callable[[UnitOfWork], T], *, writes: bool = True) -> T:
+        last: Exception | None = None
+        for attempt in range(1, self._attempts + 1):
+            try:
+                with SqlUnitOfWork(self._database, readonly=not writes) as uow:
+                    return work(uow)
+            except DomainError:
+                raise
+            except IntegrityError as error:
+                # A concurrent request committed the same intent first: the retry will see it.
+                last = error
+            except DBAPIError as error:
+                if not _is_transient(error):
+                    raise
+                last = error
+            log.info("transaction attempt %d failed: %s", attempt, last)
+            time.sleep(min(0.2, 0.01 * 2**attempt))
+        raise StoreUnavailable(str(last)) from last

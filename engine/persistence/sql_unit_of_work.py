@@ -1,0 +1,94 @@
+"""The SQL unit of work: one connection, one transaction, repositories bound to it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, insert
+
+from engine.domain.events import Event
+from engine.persistence import tables
+from engine.persistence.database import Database
+from engine.persistence.sql_repositories import (
+    SqlAccounts,
+    SqlIdempotency,
+    SqlLanes,
+    SqlPreorders,
+    SqlProducts,
+    SqlQueues,
+    SqlSupplyPlans,
+)
+from engine.service import ports
+
+
+class SqlUnitOfWork(ports.UnitOfWork):
+    def __init__(self, database: Database, *, readonly: bool = False) -> None:
+        self._database = database
+        self._readonly = readonly
+        self._connection: Connection | None = None
+
+    def __enter__(self) -> SqlUnitOfWork:
+        engine = self._database.reader if self._readonly else self._database.writer
+        connection = engine.connect()
+        connection.begin()
+        self._connection = connection
+        self.products = SqlProducts(connection)
+        self.supply = SqlSupplyPlans(connection)
+        self.lanes = SqlLanes(connection)
+        self.queues = SqlQueues(connection)
+        self.preorders = SqlPreorders(connection)
+        self.idempotency = SqlIdempotency(connection)
+        self.accounts = SqlAccounts(connection)
+        return self
+
+    def __exit__(self, *args: object) -> None:
+        connection = self._connection
+        if connection is None:
+            return
+        try:
+            if connection.in_transaction():
+                connection.rollback()
+        finally:
+            connection.close()
+            self._connection = None
+
+    def publish(self, events: Iterable[Event], key: str) -> None:
+        values = [
+            {"topic": e.name, "key": key, "payload": e.payload(), "created_at": datetime.now(UTC)}
+            for e in events
+        ]
+        if values:
+            self._active().execute(insert(tables.outbox), values)
+
+    def commit(self) -> None:
+        self._active().commit()
+
+    def rollback(self) -> None:
+        connection = self._connection
+        if connection is not None and connection.in_transaction():
+            connection.rollback()
+
+    def _active(self) -> Connection:
+        if self._connection is None:
+            raise RuntimeError("unit of work used outside its 'with' block")
+        return self._connection
+
+
+class SqlDeadLetters(ports.DeadLetters):
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    def add(self, *, account_id: str | None, source: str, payload: str, reason: str, attempts: int) -> int:
+        with self._database.writer.begin() as connection:
+            result = connection.execute(
+                insert(tables.dead_letters).values(
+                    account_id=account_id,
+                    source=source,
+                    payload=payload,
+                    reason=reason[:2000],
+                    attempts=attempts,
+                    created_at=datetime.now(UTC),
+                )
+            )
+            return int(result.inserted_primary_key[0])

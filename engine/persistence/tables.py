@@ -1,0 +1,200 @@
+"""The relational schema (SQLAlchemy Core). Alembic migrations under ``migrations/`` create it."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# BigInteger autoincrement keys that stay INTEGER PRIMARY KEY (rowid) on SQLite.
+AutoId = BigInteger().with_variant(Integer(), "sqlite")
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("account_id", String(64), ForeignKey("accounts.id"), nullable=False, index=True),
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("scopes", String(200), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+products = Table(
+    "products",
+    metadata,
+    Column("sku", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("price", String(32), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("facility", String(64), nullable=False),
+    Column("preorder_enabled", Boolean, nullable=False),
+    Column("opens_at", DateTime(timezone=True)),
+    Column("closes_at", DateTime(timezone=True)),
+    Column("cap_units", Integer),
+    Column("per_customer_limit", Integer),
+    Column("max_pause_days", Integer),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# One row per SKU that every placement locks: O(1) counters instead of scanning the queue.
+queues = Table(
+    "queues",
+    metadata,
+    Column("sku", String(64), ForeignKey("products.sku"), primary_key=True),
+    Column("cap_units", Integer),
+    Column("next_sequence", BigInteger, nullable=False),
+    Column("units_reserved", BigInteger, nullable=False),
+    Column("units_queued", BigInteger, nullable=False),
+    Column("orders_queued", BigInteger, nullable=False),
+    Column("units_allocated", BigInteger, nullable=False),
+    Column("units_on_hand", BigInteger, nullable=False),
+)
+
+supply_plans = Table(
+    "supply_plans",
+    metadata,
+    Column("sku", String(64), ForeignKey("products.sku"), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("beyond_plan", JSON),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+supply_lots = Table(
+    "supply_lots",
+    metadata,
+    Column("sku", String(64), ForeignKey("products.sku"), primary_key=True),
+    Column("lot_id", String(64), primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("expected_date", Date, nullable=False),
+    Column("spread_days", Float, nullable=False),
+    Column("supplier", String(100)),
+    Column("facility", String(64)),
+)
+
+lanes = Table(
+    "lanes",
+    metadata,
+    Column("facility", String(64), primary_key=True),
+    Column("country", String(2), primary_key=True),
+    Column("region", String(64), primary_key=True),  # "" = the whole country
+    Column("handling_days", Integer, nullable=False),
+    Column("transit_p10", Float, nullable=False),
+    Column("transit_p50", Float, nullable=False),
+    Column("transit_p90", Float, nullable=False),
+)
+
+preorders = Table(
+    "preorders",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("number", String(80), nullable=False, unique=True),
+    Column("account_id", String(64), ForeignKey("accounts.id"), nullable=False),
+    Column("channel", String(40), nullable=False),
+    Column("external_id", String(100)),
+    Column("sku", String(64), ForeignKey("products.sku"), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("sequence", BigInteger, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("customer_id", String(100), nullable=False),
+    Column("customer_email", String(254), nullable=False),
+    Column("customer_name", String(200)),
+    Column("ship_country", String(2), nullable=False),
+    Column("ship_region", String(64)),
+    Column("ship_postal_code", String(20)),
+    Column("ship_city", String(100)),
+    Column("ship_line1", String(200)),
+    Column("unit_price", String(32), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("expected_availability", Date, nullable=False),
+    Column("window_earliest", Date, nullable=False),
+    Column("window_latest", Date, nullable=False),
+    Column("window_confidence", Float, nullable=False),
+    Column("promise_source", String(100), nullable=False),
+    Column("first_latest", Date, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("sku", "sequence", name="uq_preorders_sku_sequence"),
+    UniqueConstraint("account_id", "channel", "external_id", name="uq_preorders_external_id"),
+    Index("ix_preorders_queue", "sku", "status", "sequence"),
+    Index("ix_preorders_customer", "account_id", "sku", "customer_id"),
+    Index("ix_preorders_account", "account_id", "id"),
+)
+
+order_events = Table(
+    "order_events",
+    metadata,
+    Column("id", AutoId, primary_key=True, autoincrement=True),
+    Column("order_id", String(32), ForeignKey("preorders.id"), nullable=False, index=True),
+    Column("type", String(40), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("cause", Text),
+    Column("data", JSON, nullable=False),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", AutoId, primary_key=True, autoincrement=True),
+    Column("topic", String(40), nullable=False),
+    Column("key", String(64), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("dispatched_at", DateTime(timezone=True)),
+    Index("ix_outbox_pending", "dispatched_at", "id"),
+)
+
+idempotency_records = Table(
+    "idempotency_records",
+    metadata,
+    Column("account_id", String(64), primary_key=True),
+    Column("key", String(300), primary_key=True),
+    Column("request_hash", String(64), nullable=False),
+    Column("order_id", String(32), nullable=False),
+    Column("response", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+dead_letters = Table(
+    "dead_letters",
+    metadata,
+    Column("id", AutoId, primary_key=True, autoincrement=True),
+    Column("account_id", String(64)),
+    Column("source", String(40), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("resolved_at", DateTime(timezone=True)),
+)

@@ -1,0 +1,40 @@
+"""Loading the catalog: products, supply plans and lanes. Each replacement is one transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from engine.domain.errors import UnknownSku
+from engine.domain.events import LanesReplaced, ProductChanged, SupplyPlanReplaced
+from engine.domain.lanes import Lane
+from engine.domain.supply import SupplyPlan
+from engine.service.commands import PutProduct, ReplaceLanes, ReplaceSupplyPlan
+from engine.service.ports import UnitOfWork
+
+
+def put_product(uow: UnitOfWork, command: PutProduct, *, now: datetime) -> bool:
+    """Create or replace the product; True when it was created."""
+    created = uow.products.put(command.product)
+    uow.publish([ProductChanged(sku=command.product.sku, at=now)], key=command.product.sku)
+    uow.commit()
+    return created
+
+
+def replace_supply_plan(uow: UnitOfWork, command: ReplaceSupplyPlan, *, now: datetime) -> SupplyPlan:
+    """Replace the SKU's plan atomically; the stored plan comes back with its new version."""
+    sku = command.plan.sku
+    if uow.products.get(sku) is None:
+        raise UnknownSku(f"no product with SKU {sku!r}", sku=sku)
+    stored = uow.supply.replace(command.plan, now)
+    uow.publish([SupplyPlanReplaced(sku=sku, version=stored.version, at=now)], key=sku)
+    uow.commit()
+    return stored
+
+
+def replace_lanes(uow: UnitOfWork, command: ReplaceLanes, *, now: datetime) -> list[Lane]:
+    """Replace every lane of the facilities named in the command."""
+    lanes = list(command.lanes)
+    uow.lanes.replace_facilities(lanes)
+    uow.publish([LanesReplaced(count=len(lanes), at=now)], key="lanes")
+    uow.commit()
+    return lanes

@@ -1,0 +1,120 @@
+"""Placing a pre-order: dedupe, eligibility, a place in the queue, a promise — one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from engine.domain.errors import (
+    CustomerLimitExceeded,
+    DestinationNotServed,
+    IdempotencyKeyMismatch,
+    SoldOut,
+    UnknownSku,
+)
+from engine.domain.lanes import best_lane
+from engine.domain.orders import OrderIntent, Preorder
+from engine.domain.promise import SupplyLadder, promise_for
+from engine.service.commands import PlacePreorder
+from engine.service.order_views import order_view
+from engine.service.ports import IdempotencyRecord, UnitOfWork
+
+
+@dataclass(frozen=True)
+class Placement:
+    order: dict[str, Any]
+    replayed: bool
+
+
+def intent_hash(intent: OrderIntent) -> str:
+    """A fingerprint of the request body: the same intent always hashes the same."""
+    canonical = json.dumps(asdict(intent), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def new_order_id() -> str:
+    """Time-ordered ids (like ULIDs): listing by id is listing by creation."""
+    return f"{time.time_ns() // 1_000_000:012x}{os.urandom(6).hex()}"
+
+
+def dedupe_keys(command: PlacePreorder) -> list[str]:
+    keys = []
+    if command.idempotency_key is not None:
+        keys.append(f"key:{command.idempotency_key}")
+    if command.intent.external_id is not None:
+        keys.append(f"ext:{command.intent.channel}:{command.intent.external_id}")
+    return keys
+
+
+def place_preorder(
+    uow: UnitOfWork, command: PlacePreorder, *, now: datetime, confidence: float
+) -> Placement:
+    """Place the order, or return the first answer to the same intent; raise the rule that refuses it."""
+    intent, account = command.intent, command.account_id
+    fingerprint = intent_hash(intent)
+    keys = dedupe_keys(command)
+    for key in keys:
+        first = uow.idempotency.get(account, key)
+        if first is not None:
+            if first.request_hash != fingerprint:
+                what = "Idempotency-Key" if key.startswith("key:") else "external_id"
+                raise IdempotencyKeyMismatch(f"this {what} was already used with a different request body")
+            return Placement(first.response, replayed=True)
+
+    product = uow.products.get(intent.sku)
+    if product is None:
+        raise UnknownSku(f"no product with SKU {intent.sku!r}", sku=intent.sku)
+    product.check_preorderable(now)
+    address = intent.customer.shipping_address
+    lane = best_lane(uow.lanes.for_facility(product.facility), product.facility, address.country, address.region)
+    if lane is None:
+        raise DestinationNotServed(
+            f"{product.facility} does not ship to {address.country}"
+            + (f"/{address.region}" if address.region else ""),
+            country=address.country,
+            region=address.region,
+        )
+
+    reservation = uow.queues.reserve(intent.sku, intent.quantity)
+    if reservation is None:
+        counters = uow.queues.get(intent.sku)
+        left = 0 if counters is None else max(0, (counters.cap_units or 0) - counters.units_reserved)
+        raise SoldOut(
+            f"{intent.sku} has {left} units left under its cap; {intent.quantity} requested",
+            sku=intent.sku,
+            units_left=left,
+        )
+    limit = product.terms.per_customer_limit
+    if limit is not None:
+        held = uow.preorders.customer_units(account, intent.sku, intent.customer.id)
+        if held + intent.quantity > limit:
+            raise CustomerLimitExceeded(
+                f"customer {intent.customer.id} holds {held} of at most {limit} units of {intent.sku}",
+                limit=limit,
+                held=held,
+            )
+
+    ladder = SupplyLadder.build(uow.supply.get(intent.sku), reservation.units_on_hand, now.date())
+    promise = promise_for(ladder.cover(reservation.units_ahead + intent.quantity), lane, confidence)
+    order = Preorder.place(
+        order_id=new_order_id(),
+        account_id=account,
+        intent=intent,
+        sequence=reservation.sequence,
+        unit_price=product.price,
+        currency=product.currency,
+        promise=promise,
+        now=now,
+    )
+    uow.preorders.add(order)
+    view = order_view(order, orders_ahead=reservation.orders_ahead, units_ahead=reservation.units_ahead)
+    for key in keys:
+        uow.idempotency.add(IdempotencyRecord(account, key, fingerprint, order.id, view, now))
+    uow.publish(order.events, key=order.id)
+    uow.commit()
+    return Placement(view, replayed=False)

@@ -1,0 +1,187 @@
+"""What the use cases need from storage. SQL and in-memory adapters implement these."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Any
+
+from engine.domain.catalog import Product
+from engine.domain.events import Event
+from engine.domain.lanes import Lane
+from engine.domain.orders import Preorder
+from engine.domain.supply import SupplyPlan
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """A place taken in a SKU's queue: the order's sequence and what is queued ahead of it."""
+
+    sequence: int
+    units_ahead: int
+    orders_ahead: int
+    units_on_hand: int
+
+
+@dataclass(frozen=True)
+class QueueCounters:
+    sku: str
+    cap_units: int | None
+    next_sequence: int
+    units_reserved: int
+    units_queued: int
+    orders_queued: int
+    units_allocated: int
+    units_on_hand: int
+
+
+@dataclass(frozen=True)
+class OrderQuery:
+    account_id: str
+    limit: int
+    after: str | None = None
+    sku: str | None = None
+    status: str | None = None
+    customer_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    id: str
+    account_id: str
+    key_hash: str
+    scopes: frozenset[str]
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class IdempotencyRecord:
+    account_id: str
+    key: str
+    request_hash: str
+    order_id: str
+    response: dict[str, Any]
+    created_at: datetime
+
+
+class Products(abc.ABC):
+    @abc.abstractmethod
+    def get(self, sku: str) -> Product | None: ...
+
+    @abc.abstractmethod
+    def put(self, product: Product) -> bool:
+        """Create or replace; True when created. Keeps the queue's cap in step."""
+
+
+class SupplyPlans(abc.ABC):
+    @abc.abstractmethod
+    def get(self, sku: str) -> SupplyPlan: ...
+
+    @abc.abstractmethod
+    def replace(self, plan: SupplyPlan, now: datetime) -> SupplyPlan:
+        """Store ``plan`` as the next version and return it with that version."""
+
+
+class Lanes(abc.ABC):
+    @abc.abstractmethod
+    def for_facility(self, facility: str) -> list[Lane]: ...
+
+    @abc.abstractmethod
+    def replace_facilities(self, lanes: list[Lane]) -> None:
+        """Replace every lane of the facilities named in ``lanes``."""
+
+
+class Queues(abc.ABC):
+    @abc.abstractmethod
+    def reserve(self, sku: str, quantity: int) -> Reservation | None:
+        """Atomically take the next sequence and ``quantity`` units under the cap; None if over it."""
+
+    @abc.abstractmethod
+    def get(self, sku: str) -> QueueCounters | None: ...
+
+
+class Preorders(abc.ABC):
+    @abc.abstractmethod
+    def add(self, order: Preorder) -> None: ...
+
+    @abc.abstractmethod
+    def customer_units(self, account_id: str, sku: str, customer_id: str) -> int:
+        """Units of this SKU the customer holds in live (not cancelled) orders of the account."""
+
+    @abc.abstractmethod
+    def get(self, order_id: str) -> Preorder | None: ...
+
+    @abc.abstractmethod
+    def ahead_of(self, sku: str, sequence: int) -> tuple[int, int]:
+        """(orders, units) queued (waiting or paused) ahead of ``sequence`` in the SKU's queue."""
+
+    @abc.abstractmethod
+    def page(self, query: OrderQuery) -> list[Preorder]:
+        """Orders of one account in id order, after ``query.after`` (exclusive), at most ``query.limit``."""
+
+
+class Idempotency(abc.ABC):
+    @abc.abstractmethod
+    def get(self, account_id: str, key: str) -> IdempotencyRecord | None: ...
+
+    @abc.abstractmethod
+    def add(self, record: IdempotencyRecord) -> None: ...
+
+
+class Accounts(abc.ABC):
+    @abc.abstractmethod
+    def ensure(self, account_id: str, now: datetime) -> None: ...
+
+    @abc.abstractmethod
+    def add_key(self, key: ApiKey) -> None: ...
+
+    @abc.abstractmethod
+    def key_by_hash(self, key_hash: str) -> ApiKey | None: ...
+
+    @abc.abstractmethod
+    def revoke_key(self, key_id: str, now: datetime) -> bool:
+        """Revoke the key (again, harmlessly); False when no such key exists."""
+
+
+class UnitOfWork(abc.ABC):
+    """One transaction. Only ``commit`` makes changes visible; leaving without it rolls back."""
+
+    products: Products
+    supply: SupplyPlans
+    lanes: Lanes
+    queues: Queues
+    preorders: Preorders
+    idempotency: Idempotency
+    accounts: Accounts
+
+    def __enter__(self) -> UnitOfWork:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.rollback()
+
+    @abc.abstractmethod
+    def publish(self, events: Iterable[Event], key: str) -> None:
+        """Store events in the outbox, in this transaction."""
+
+    @abc.abstractmethod
+    def commit(self) -> None: ...
+
+    @abc.abstractmethod
+    def rollback(self) -> None: ...
+
+
+class DeadLetters(abc.ABC):
+    """Intakes that could not be processed, kept with their payload outside the failed transaction."""
+
+    @abc.abstractmethod
+    def add(self, *, account_id: str | None, source: str, payload: str, reason: str, attempts: int) -> int: ...

@@ -1,0 +1,95 @@
+"""Read views: orders as their owners see them, and the wait time a new order would get."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from engine.domain.errors import InvalidData, NotFound, SoldOut, UnknownSku
+from engine.domain.lanes import best_lane
+from engine.domain.promise import SupplyLadder, promise_for
+from engine.service.order_views import order_view
+from engine.service.ports import OrderQuery, UnitOfWork
+
+
+def get_order(uow: UnitOfWork, *, account_id: str, order_id: str, is_admin: bool = False) -> dict[str, Any]:
+    """The order with its live place in the queue; another account's order does not exist for you."""
+    order = uow.preorders.get(order_id)
+    if order is None or (order.account_id != account_id and not is_admin):
+        raise NotFound(f"no pre-order with id {order_id!r}")
+    orders_ahead, units_ahead = uow.preorders.ahead_of(order.intent.sku, order.sequence)
+    return order_view(order, orders_ahead=orders_ahead, units_ahead=units_ahead)
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+def encode_cursor(order_id: str) -> str:
+    return base64.urlsafe_b64encode(order_id.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> str:
+    try:
+        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (ValueError, UnicodeDecodeError) as bad:
+        raise InvalidData("cursor is not one this API issued", field="cursor") from bad
+
+
+def list_orders(uow: UnitOfWork, query: OrderQuery) -> Page:
+    orders = uow.preorders.page(OrderQuery(**{**query.__dict__, "limit": query.limit + 1}))
+    more = len(orders) > query.limit
+    orders = orders[: query.limit]
+    items = []
+    for order in orders:
+        orders_ahead, units_ahead = uow.preorders.ahead_of(order.intent.sku, order.sequence)
+        items.append(order_view(order, orders_ahead=orders_ahead, units_ahead=units_ahead))
+    return Page(items, encode_cursor(orders[-1].id) if more and orders else None)
+
+
+def wait_time(
+    uow: UnitOfWork, *, sku: str, country: str, region: str | None, quantity: int, now: datetime,
+    confidence: float,
+) -> dict[str, Any]:
+    """What an order of ``quantity`` placed now would be promised, or why it could not be placed."""
+    product = uow.products.get(sku)
+    counters = uow.queues.get(sku)
+    if product is None or counters is None:
+        raise UnknownSku(f"no product with SKU {sku!r}", sku=sku)
+    answer: dict[str, Any] = {
+        "sku": sku,
+        "queue_depth_units": counters.units_queued,
+        "queue_depth_orders": counters.orders_queued,
+        "preorderable": False,
+        "reason": product.preorder_refusal(now),
+        "expected_availability": None,
+        "delivery_window": None,
+    }
+    cap = product.terms.cap_units
+    if answer["reason"] is None and cap is not None and counters.units_reserved + quantity > cap:
+        answer["reason"] = "sold_out"
+    lane = best_lane(uow.lanes.for_facility(product.facility), product.facility, country, region)
+    if answer["reason"] is None and lane is None:
+        answer["reason"] = "destination_not_served"
+    if answer["reason"] is not None or lane is None:
+        return answer
+    ladder = SupplyLadder.build(uow.supply.get(sku), counters.units_on_hand, now.date())
+    try:
+        promise = promise_for(ladder.cover(counters.units_queued + quantity), lane, confidence)
+    except SoldOut:
+        answer["reason"] = "sold_out"
+        return answer
+    answer.update(
+        preorderable=True,
+        expected_availability=promise.expected_availability.isoformat(),
+        delivery_window={
+            "earliest": promise.delivery_window.earliest.isoformat(),
+            "latest": promise.delivery_window.latest.isoformat(),
+            "confidence": promise.delivery_window.confidence,
+        },
+    )
+    return answer
