@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
+
+
+def unique(prefix: str) -> str:
+    """A random reference, so tests sharing a database never see each other's data."""
+    return f"{prefix}-{secrets.token_hex(4).upper()}"
 
 
 def product_body(*, cap: int | None = 100, limit: int | None = None, enabled: bool = True,

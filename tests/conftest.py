@@ -79,7 +79,3 @@ def database_url(request: pytest.FixtureRequest) -> str:
     """Each test using this runs on both databases."""
     fixture = "sqlite_database" if request.param == "sqlite" else "postgres_database"
     return str(request.getfixturevalue(fixture))
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}-{secrets.token_hex(4).upper()}"

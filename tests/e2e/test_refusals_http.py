@@ -1,0 +1,163 @@
+"""Every refusal is problem+json with a stable type, a 4xx status, and nothing written."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from catalog_builders import order_body, unique
+from e2e_api import Api
+
+
+def assert_problem(answer: httpx.Response, status: int, code: str) -> dict[str, Any]:
+    assert answer.status_code == status, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+    body: dict[str, Any] = answer.json()
+    assert body["type"].endswith(f"/{code}")
+    assert body["status"] == status
+    assert body["detail"]
+    return body
+
+
+def stored_orders(api: Api, key: str, sku: str) -> int:
+    with api.client(key) as http:
+        return len(http.get("/v1/preorders", params={"sku": sku, "limit": 100}).json()["items"])
+
+
+def test_a_call_without_a_valid_key_is_unauthorized(api: Api) -> None:
+    sku = api.new_product()
+    with api.client() as anonymous:
+        assert_problem(anonymous.post("/v1/preorders", json=order_body(sku)), 401, "unauthorized")
+    with api.client("pe_not-a-real-key") as forged:
+        assert_problem(forged.get("/v1/preorders"), 401, "unauthorized")
+
+
+def test_a_key_without_the_scope_is_forbidden(api: Api) -> None:
+    sku = api.new_product()
+    reader = api.new_key(scopes=("orders:read",))
+    with api.client(reader) as http:
+        assert_problem(http.post("/v1/preorders", json=order_body(sku)), 403, "forbidden")
+        assert_problem(http.put(f"/v1/products/{sku}", json={}), 403, "forbidden")
+    assert stored_orders(api, reader, sku) == 0
+
+
+def test_a_revoked_key_stops_working_at_once(api: Api) -> None:
+    with api.admin() as admin:
+        issued = admin.post(f"/v1/accounts/{unique('acct')}/keys", json={"scopes": ["orders:read"]}).json()
+        with api.client(issued["key"]) as http:
+            assert http.get("/v1/preorders").status_code == 200
+            assert admin.delete(f"/v1/keys/{issued['id']}").status_code == 204
+            assert_problem(http.get("/v1/preorders"), 401, "unauthorized")
+        assert admin.delete(f"/v1/keys/{issued['id']}").status_code == 204
+        assert_problem(admin.delete("/v1/keys/key_missing"), 404, "not_found")
+
+
+@pytest.mark.parametrize(
+    ("terms", "code"),
+    [({"enabled": False}, "not_preorderable"), ({"closes_at": "2021-01-01T00:00:00Z"}, "window_closed"),
+     ({"opens_at": "2098-01-01T00:00:00Z"}, "window_closed")],
+)
+def test_a_product_outside_its_preorder_terms_is_refused(api: Api, terms: dict[str, Any], code: str) -> None:
+    sku = api.new_product(**terms)
+    key = api.new_key()
+    with api.client(key) as http:
+        assert_problem(http.post("/v1/preorders", json=order_body(sku)), 409, code)
+    assert stored_orders(api, key, sku) == 0
+
+
+def test_an_unknown_sku_is_refused(api: Api) -> None:
+    with api.client(api.new_key()) as http:
+        assert_problem(http.post("/v1/preorders", json=order_body("NO-SUCH-SKU")), 404, "unknown_sku")
+
+
+def test_a_destination_without_a_lane_is_refused(api: Api) -> None:
+    sku = api.new_product()
+    with api.client(api.new_key()) as http:
+        body = order_body(sku, country="FR", region=None)
+        assert_problem(http.post("/v1/preorders", json=body), 409, "destination_not_served")
+
+
+def test_the_cap_is_never_exceeded(api: Api) -> None:
+    sku = api.new_product(cap=3)
+    key = api.new_key()
+    with api.client(key) as http:
+        assert http.post("/v1/preorders", json=order_body(sku, quantity=2, customer="a")).status_code == 201
+        refusal = assert_problem(http.post("/v1/preorders", json=order_body(sku, quantity=2, customer="b")),
+                                 409, "sold_out")
+        assert refusal["units_left"] == 1
+        assert http.post("/v1/preorders", json=order_body(sku, quantity=1, customer="c")).status_code == 201
+    assert stored_orders(api, key, sku) == 2
+
+
+def test_the_customer_limit_counts_every_channel_of_the_account(api: Api) -> None:
+    sku = api.new_product(limit=2)
+    key = api.new_key()
+    with api.client(key) as http:
+        assert http.post("/v1/preorders", json=order_body(sku, customer="ana", channel="web")).status_code == 201
+        assert http.post("/v1/preorders", json=order_body(sku, customer="ana", channel="pos")).status_code == 201
+        assert_problem(http.post("/v1/preorders", json=order_body(sku, customer="ana", channel="marketplace")),
+                       409, "customer_limit_exceeded")
+        assert http.post("/v1/preorders", json=order_body(sku, customer="ben")).status_code == 201
+    assert stored_orders(api, key, sku) == 3
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"quantity": 0}, "quantity"),
+        ({"quantity": -3}, "quantity"),
+        ({"quantity": 10**12}, "quantity"),
+        ({"quantity": "2"}, "quantity"),
+        ({"quantity": 1.5}, "quantity"),
+        ({"surprise": True}, "surprise"),
+        ({"channel": "x" * 5000}, "channel"),
+        ({"external_id": "e" * 101}, "external_id"),
+        ({"sku": None}, "sku"),
+        ({"customer": {"id": "c", "email": "not-an-email", "shipping_address": {"country": "US"}}},
+         "customer.email"),
+        ({"customer": {"id": "c", "email": "a@b.co", "shipping_address": {"country": "usa"}}},
+         "customer.shipping_address.country"),
+    ],
+)
+def test_an_invalid_body_names_the_field_and_writes_nothing(api: Api, change: dict[str, Any], field: str) -> None:
+    sku = api.new_product()
+    key = api.new_key()
+    with api.client(key) as http:
+        body = assert_problem(http.post("/v1/preorders", json={**order_body(sku), **change}), 422, "invalid_request")
+    assert any(error["field"] == field for error in body["errors"]), body["errors"]
+    assert stored_orders(api, key, sku) == 0
+
+
+@pytest.mark.parametrize(
+    ("raw", "status", "code"),
+    [(b'{"sku": ', 422, "invalid_request"), (b'{"sku": "\xff\xfe"}', 400, "malformed_body"),
+     (b"", 422, "invalid_request"), (b"[1, 2]", 422, "invalid_request")],
+)
+def test_a_body_that_is_not_json_is_a_clear_client_error(api: Api, raw: bytes, status: int, code: str) -> None:
+    with api.client(api.new_key()) as http:
+        answer = http.post("/v1/preorders", content=raw, headers={"content-type": "application/json"})
+    assert_problem(answer, status, code)
+
+
+def test_an_oversized_body_is_refused_before_it_is_read(api: Api) -> None:
+    sku = api.new_product()
+    key = api.new_key()
+    body = order_body(sku)
+    body["customer"]["name"] = "n" * 20_000
+    with api.client(key) as http:
+        assert_problem(http.post("/v1/preorders", json=body), 413, "payload_too_large")
+
+        def chunks():  # no content-length: the limit is enforced while streaming
+            yield b'{"sku": "' + b"x" * 10_000
+            yield b"y" * 10_000 + b'"}'
+
+        streamed = http.post("/v1/preorders", content=chunks(), headers={"content-type": "application/json"})
+        assert_problem(streamed, 413, "payload_too_large")
+    assert stored_orders(api, key, sku) == 0
+
+
+def test_unknown_routes_and_methods_answer_problems_too(api: Api) -> None:
+    with api.client(api.new_key()) as http:
+        assert_problem(http.get("/v1/nothing-here"), 404, "not_found")
+        assert_problem(http.delete("/v1/preorders"), 405, "method_not_allowed")
