@@ -10,7 +10,7 @@ from engine.bootstrap import PreorderEngine
 from engine.service.access import Caller
 
 
-def get_engine(request: Request) -> PreorderEngine:
+async def get_engine(request: Request) -> PreorderEngine:
     engine: PreorderEngine = request.app.state.engine
     return engine
 
@@ -18,30 +18,31 @@ def get_engine(request: Request) -> PreorderEngine:
 EngineDep = Annotated[PreorderEngine, Depends(get_engine)]
 
 
-def current_caller(request: Request, engine: EngineDep) -> Caller:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    return engine.authenticate(token.strip() if scheme.lower() == "bearer" else None)
+async def bearer_token(request: Request) -> str | None:
+    """The key from ``Authorization: Bearer <key>``, unchecked (the engine checks it)."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+BearerToken = Annotated[str | None, Depends(bearer_token)]
+
+
+def current_caller(token: BearerToken, engine: EngineDep) -> Caller:
+    return engine.authenticate(token)
 
 
 CurrentCaller = Annotated[Caller, Depends(current_caller)]
 
 
-def writer(caller: CurrentCaller) -> Caller:
-    caller.require("orders:write")
-    return caller
-
-
-def reader(caller: CurrentCaller) -> Caller:
+async def reader(caller: CurrentCaller) -> Caller:
     caller.require("orders:read")
     return caller
 
 
-def admin(caller: CurrentCaller) -> Caller:
+async def admin(caller: CurrentCaller) -> Caller:
     caller.require("admin")
     return caller
 
 
-Writer = Annotated[Caller, Depends(writer)]
 Reader = Annotated[Caller, Depends(reader)]
 Admin = Annotated[Caller, Depends(admin)]

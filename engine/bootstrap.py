@@ -12,6 +12,7 @@ from engine.catalog_input import CatalogIn
 from engine.clock import Clock, SystemClock
 from engine.config import Settings
 from engine.domain.errors import DomainError, TemporarilyUnavailable
+from engine.domain.orders import OrderIntent
 from engine.domain.supply import SupplyPlan
 from engine.persistence.database import Database, connect
 from engine.persistence.sql_runner import SqlTransactionRunner
@@ -38,25 +39,43 @@ class PreorderEngine:
     # --- commands -------------------------------------------------------------------------------
     def place(self, command: PlacePreorder) -> placing.Placement:
         """Place a pre-order; if the store fails, keep the intake as a dead letter and say so."""
-        try:
-            return self.runner.run(
-                lambda uow: placing.place_preorder(
-                    uow, command, now=self.clock.now(), confidence=self.settings.window_confidence
-                )
+        return self._place(command, lambda uow: command)
+
+    def place_with_key(
+        self, raw_key: str | None, intent: OrderIntent, idempotency_key: str | None = None
+    ) -> placing.Placement:
+        """Check the key (scope ``orders:write``) and place the order in the same transaction."""
+
+        def authorised(uow: UnitOfWork) -> PlacePreorder:
+            caller = access.authenticate(uow, raw_key)
+            caller.require("orders:write")
+            return PlacePreorder(caller.account_id, intent, idempotency_key)
+
+        return self._place(PlacePreorder("", intent, idempotency_key), authorised)
+
+    def _place(
+        self, command: PlacePreorder, authorise: Callable[[UnitOfWork], PlacePreorder]
+    ) -> placing.Placement:
+        def work(uow: UnitOfWork) -> placing.Placement:
+            return placing.place_preorder(
+                uow, authorise(uow), now=self.clock.now(), confidence=self.settings.window_confidence
             )
+
+        try:
+            return self.runner.run(work)
         except DomainError:
             raise
         except Exception as failure:
             if not isinstance(failure, StoreUnavailable):
                 log.exception("placing a pre-order failed unexpectedly")
             payload = json.dumps(asdict(command), default=str, sort_keys=True)
-            letter = self._keep(command.account_id, payload, repr(failure))
+            letter = self._keep(command.account_id or None, payload, repr(failure))
             raise TemporarilyUnavailable(
                 "the order could not be stored right now; it was kept and will be replayed",
                 dead_letter_id=letter,
             ) from failure
 
-    def _keep(self, account_id: str, payload: str, reason: str) -> int | None:
+    def _keep(self, account_id: str | None, payload: str, reason: str) -> int | None:
         try:
             return self.dead_letters.add(
                 account_id=account_id, source="place_preorder", payload=payload, reason=reason, attempts=1

@@ -6,9 +6,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Response, status
 
-from api.deps import EngineDep, Reader, Writer
+from api.deps import BearerToken, EngineDep, Reader
+from api.json_response import json_response
 from api.schemas import PreorderCreate, PreorderPage, PreorderRead
-from engine.service.commands import PlacePreorder
 from engine.service.ports import OrderQuery
 from engine.service.queries import decode_cursor
 
@@ -29,21 +29,20 @@ IdempotencyKey = Annotated[
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=PreorderRead,
              responses={409: {"description": "Refused by a business rule (problem+json)"}})
 def place_preorder(
-    body: PreorderCreate, caller: Writer, engine: EngineDep, response: Response,
-    idempotency_key: IdempotencyKey = None,
-) -> dict[str, Any]:
-    """Place a pre-order: it joins the product's queue and gets a promise."""
-    placement = engine.place(PlacePreorder(caller.account_id, body.to_intent(), idempotency_key))
-    response.headers["Location"] = f"/v1/preorders/{placement.order['id']}"
+    body: PreorderCreate, token: BearerToken, engine: EngineDep, idempotency_key: IdempotencyKey = None
+) -> Response:
+    """Place a pre-order (scope ``orders:write``): it joins the product's queue and gets a promise."""
+    placement = engine.place_with_key(token, body.to_intent(), idempotency_key)
+    headers = {"Location": f"/v1/preorders/{placement.order['id']}"}
     if placement.replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    return placement.order
+        headers["Idempotent-Replayed"] = "true"
+    return json_response(placement.order, status.HTTP_201_CREATED, headers)
 
 
 @router.get("/{order_id}", response_model=PreorderRead)
-def get_preorder(order_id: str, caller: Reader, engine: EngineDep) -> dict[str, Any]:
+def get_preorder(order_id: str, caller: Reader, engine: EngineDep) -> Response:
     """One of your orders, with its live place in the queue."""
-    return engine.order(caller, order_id)
+    return json_response(engine.order(caller, order_id))
 
 
 @router.get("", response_model=PreorderPage)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Response, status
 
 from api.deps import Admin, CurrentCaller, EngineDep
+from api.json_response import json_response
 from api.schemas import LanesOut, ProductOut, SupplyPlanOut, WaitTime
 from engine.catalog_input import LanesIn, ProductIn, SupplyPlanIn
 from engine.domain.supply import LotKind, SupplyPlan
@@ -78,6 +79,6 @@ def wait_time(
     country: Annotated[str, Query(pattern=r"^[A-Z]{2}$")],
     region: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
     quantity: Annotated[int, Query(ge=1, le=1000)] = 1,
-) -> dict[str, Any]:
+) -> Response:
     """What an order placed now would be promised. Any valid key may ask."""
-    return engine.wait_time(sku, country, region, quantity)
+    return json_response(engine.wait_time(sku, country, region, quantity))

@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select, update
 
 from engine.domain.catalog import Product
 from engine.domain.lanes import Lane
@@ -16,13 +16,54 @@ from engine.domain.supply import SupplyPlan
 from engine.persistence import rows, tables
 from engine.service import ports
 
+# Statements on the hot path are built once: building them per call cost more than running them.
+_P, _Q = tables.preorders.c, tables.queues.c
+_PRODUCT = select(tables.products).where(tables.products.c.sku == bindparam("sku"))
+_PLAN = select(tables.supply_plans).where(tables.supply_plans.c.sku == bindparam("sku"))
+_LOTS = (
+    select(tables.supply_lots)
+    .where(tables.supply_lots.c.sku == bindparam("sku"))
+    .order_by(tables.supply_lots.c.expected_date, tables.supply_lots.c.lot_id)
+)
+_LANES = select(tables.lanes).where(tables.lanes.c.facility == bindparam("facility"))
+_QUEUE = select(tables.queues).where(_Q.sku == bindparam("sku"))
+# The cap check and the increment are one statement, so oversell is impossible on any database.
+_RESERVE = (
+    update(tables.queues)
+    .where(
+        _Q.sku == bindparam("b_sku"),
+        or_(_Q.cap_units.is_(None), _Q.units_reserved + bindparam("b_quantity") <= _Q.cap_units),
+    )
+    .values(
+        next_sequence=_Q.next_sequence + 1,
+        units_reserved=_Q.units_reserved + bindparam("b_quantity"),
+        units_queued=_Q.units_queued + bindparam("b_quantity"),
+        orders_queued=_Q.orders_queued + 1,
+    )
+    .returning(_Q.next_sequence, _Q.units_queued, _Q.orders_queued, _Q.units_on_hand)
+)
+_INSERT_ORDER = insert(tables.preorders)
+_INSERT_EVENT = insert(tables.order_events)
+_CUSTOMER_UNITS = select(func.coalesce(func.sum(_P.quantity), 0)).where(
+    _P.account_id == bindparam("account_id"),
+    _P.sku == bindparam("sku"),
+    _P.customer_id == bindparam("customer_id"),
+    _P.status != OrderStatus.CANCELLED.value,
+)
+_IDEMPOTENCY = select(tables.idempotency_records).where(
+    tables.idempotency_records.c.account_id == bindparam("account_id"),
+    tables.idempotency_records.c.key == bindparam("key"),
+)
+_INSERT_IDEMPOTENCY = insert(tables.idempotency_records)
+_KEY_BY_HASH = select(tables.api_keys).where(tables.api_keys.c.key_hash == bindparam("key_hash"))
+
 
 class SqlProducts(ports.Products):
     def __init__(self, connection: Connection) -> None:
         self._c = connection
 
     def get(self, sku: str) -> Product | None:
-        row = self._c.execute(select(tables.products).where(tables.products.c.sku == sku)).first()
+        row = self._c.execute(_PRODUCT, {"sku": sku}).first()
         return None if row is None else rows.product_from_row(row)
 
     def put(self, product: Product) -> bool:
@@ -58,14 +99,10 @@ class SqlSupplyPlans(ports.SupplyPlans):
         self._c = connection
 
     def get(self, sku: str) -> SupplyPlan:
-        head = self._c.execute(select(tables.supply_plans).where(tables.supply_plans.c.sku == sku)).first()
+        head = self._c.execute(_PLAN, {"sku": sku}).first()
         if head is None:
             return SupplyPlan(sku=sku)
-        lots = self._c.execute(
-            select(tables.supply_lots)
-            .where(tables.supply_lots.c.sku == sku)
-            .order_by(tables.supply_lots.c.expected_date, tables.supply_lots.c.lot_id)
-        ).all()
+        lots = self._c.execute(_LOTS, {"sku": sku}).all()
         return SupplyPlan(
             sku=sku,
             version=head.version,
@@ -100,8 +137,7 @@ class SqlLanes(ports.Lanes):
         self._c = connection
 
     def for_facility(self, facility: str) -> list[Lane]:
-        result = self._c.execute(select(tables.lanes).where(tables.lanes.c.facility == facility))
-        return [rows.lane_from_row(row) for row in result]
+        return [rows.lane_from_row(row) for row in self._c.execute(_LANES, {"facility": facility})]
 
     def replace_facilities(self, lanes: list[Lane]) -> None:
         facilities = sorted({lane.facility for lane in lanes})
@@ -115,19 +151,7 @@ class SqlQueues(ports.Queues):
         self._c = connection
 
     def reserve(self, sku: str, quantity: int) -> ports.Reservation | None:
-        q = tables.queues.c
-        # The cap check and the increment are one statement, so oversell is impossible on any database.
-        row = self._c.execute(
-            update(tables.queues)
-            .where(q.sku == sku, or_(q.cap_units.is_(None), q.units_reserved + quantity <= q.cap_units))
-            .values(
-                next_sequence=q.next_sequence + 1,
-                units_reserved=q.units_reserved + quantity,
-                units_queued=q.units_queued + quantity,
-                orders_queued=q.orders_queued + 1,
-            )
-            .returning(q.next_sequence, q.units_queued, q.orders_queued, q.units_on_hand)
-        ).first()
+        row = self._c.execute(_RESERVE, {"b_sku": sku, "b_quantity": quantity}).first()
         if row is None:
             return None
         return ports.Reservation(
@@ -138,7 +162,7 @@ class SqlQueues(ports.Queues):
         )
 
     def get(self, sku: str) -> ports.QueueCounters | None:
-        row = self._c.execute(select(tables.queues).where(tables.queues.c.sku == sku)).first()
+        row = self._c.execute(_QUEUE, {"sku": sku}).first()
         return None if row is None else ports.QueueCounters(**row._asdict())
 
 
@@ -150,7 +174,8 @@ class SqlPreorders(ports.Preorders):
         intent, promise = order.intent, order.promise
         address = intent.customer.shipping_address
         self._c.execute(
-            insert(tables.preorders).values(
+            _INSERT_ORDER,
+            dict(
                 id=order.id,
                 number=order.number,
                 account_id=order.account_id,
@@ -178,11 +203,11 @@ class SqlPreorders(ports.Preorders):
                 first_latest=promise.delivery_window.latest,
                 created_at=order.created_at,
                 updated_at=order.created_at,
-            )
+            ),
         )
         if order.events:
             self._c.execute(
-                insert(tables.order_events),
+                _INSERT_EVENT,
                 [
                     {"order_id": order.id, "type": e.name, "at": order.created_at, "cause": None,
                      "data": e.payload()}
@@ -191,18 +216,8 @@ class SqlPreorders(ports.Preorders):
             )
 
     def customer_units(self, account_id: str, sku: str, customer_id: str) -> int:
-        p = tables.preorders.c
-        total = self._c.execute(
-            select(func.coalesce(func.sum(p.quantity), 0)).where(
-                and_(
-                    p.account_id == account_id,
-                    p.sku == sku,
-                    p.customer_id == customer_id,
-                    p.status != OrderStatus.CANCELLED.value,
-                )
-            )
-        ).scalar()
-        return int(total or 0)
+        params = {"account_id": account_id, "sku": sku, "customer_id": customer_id}
+        return int(self._c.execute(_CUSTOMER_UNITS, params).scalar() or 0)
 
     def get(self, order_id: str) -> Preorder | None:
         row = self._c.execute(select(tables.preorders).where(tables.preorders.c.id == order_id)).first()
@@ -239,8 +254,7 @@ class SqlIdempotency(ports.Idempotency):
         self._c = connection
 
     def get(self, account_id: str, key: str) -> ports.IdempotencyRecord | None:
-        t = tables.idempotency_records
-        row = self._c.execute(select(t).where(t.c.account_id == account_id, t.c.key == key)).first()
+        row = self._c.execute(_IDEMPOTENCY, {"account_id": account_id, "key": key}).first()
         if row is None:
             return None
         data: dict[str, Any] = row._asdict()
@@ -248,7 +262,7 @@ class SqlIdempotency(ports.Idempotency):
         return ports.IdempotencyRecord(**data)
 
     def add(self, record: ports.IdempotencyRecord) -> None:
-        self._c.execute(insert(tables.idempotency_records).values(**record.__dict__))
+        self._c.execute(_INSERT_IDEMPOTENCY, record.__dict__)
 
 
 class SqlAccounts(ports.Accounts):
@@ -275,7 +289,7 @@ class SqlAccounts(ports.Accounts):
         )
 
     def key_by_hash(self, key_hash: str) -> ports.ApiKey | None:
-        row = self._c.execute(select(tables.api_keys).where(tables.api_keys.c.key_hash == key_hash)).first()
+        row = self._c.execute(_KEY_BY_HASH, {"key_hash": key_hash}).first()
         if row is None:
             return None
         return ports.ApiKey(

@@ -21,6 +21,8 @@ from engine.persistence.sql_repositories import (
 )
 from engine.service import ports
 
+_INSERT_OUTBOX = insert(tables.outbox)
+
 
 class SqlUnitOfWork(ports.UnitOfWork):
     def __init__(self, database: Database, *, readonly: bool = False) -> None:
@@ -59,7 +61,7 @@ class SqlUnitOfWork(ports.UnitOfWork):
             for e in events
         ]
         if values:
-            self._active().execute(insert(tables.outbox), values)
+            self._active().execute(_INSERT_OUTBOX, values)
 
     def commit(self) -> None:
         self._active().commit()

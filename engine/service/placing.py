@@ -6,7 +6,7 @@ import hashlib
 import json
 import os
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -33,7 +33,12 @@ class Placement:
 
 def intent_hash(intent: OrderIntent) -> str:
     """A fingerprint of the request body: the same intent always hashes the same."""
-    canonical = json.dumps(asdict(intent), sort_keys=True, separators=(",", ":"))
+    customer, address = intent.customer, intent.customer.shipping_address
+    canonical = json.dumps(
+        [intent.sku, intent.quantity, intent.channel, intent.external_id, customer.id, customer.email,
+         customer.name, address.country, address.region, address.postal_code, address.city, address.line1],
+        separators=(",", ":"),
+    )
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
