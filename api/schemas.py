@@ -11,7 +11,9 @@ from engine.domain.orders import Address, Customer, OrderIntent
 
 Text100 = Annotated[str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True)]
 Text200 = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
-Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{1,63}$", max_length=254)]
+Email = Annotated[
+    str, StringConstraints(pattern=r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{1,63}$", max_length=254)
+]
 Channel = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
 
 
@@ -21,8 +23,12 @@ class Strict(BaseModel):
 
 class AddressIn(Strict):
     country: Country
-    region: Annotated[str, StringConstraints(min_length=1, max_length=64, strip_whitespace=True)] | None = None
-    postal_code: Annotated[str, StringConstraints(min_length=1, max_length=20, strip_whitespace=True)] | None = None
+    region: Annotated[str, StringConstraints(min_length=1, max_length=64, strip_whitespace=True)] | None = (
+        None
+    )
+    postal_code: (
+        Annotated[str, StringConstraints(min_length=1, max_length=20, strip_whitespace=True)] | None
+    ) = None
     city: Text100 | None = None
     line1: Text200 | None = None
 
@@ -39,11 +45,20 @@ class PreorderCreate(Strict):
         extra="forbid",
         frozen=True,
         json_schema_extra={
-            "examples": [{
-                "sku": "CONSOLE-X", "quantity": 1, "channel": "web", "external_id": "web-100234",
-                "customer": {"id": "c-881", "email": "ana@example.com", "name": "Ana",
-                             "shipping_address": {"country": "US", "region": "CA", "postal_code": "94107"}},
-            }]
+            "examples": [
+                {
+                    "sku": "CONSOLE-X",
+                    "quantity": 1,
+                    "channel": "web",
+                    "external_id": "web-100234",
+                    "customer": {
+                        "id": "c-881",
+                        "email": "ana@example.com",
+                        "name": "Ana",
+                        "shipping_address": {"country": "US", "region": "CA", "postal_code": "94107"},
+                    },
+                }
+            ]
         },
     )
     sku: Sku
@@ -71,7 +86,9 @@ class PreorderCreate(Strict):
 class DeliveryWindowOut(BaseModel):
     earliest: str = Field(examples=["2027-02-05"])
     latest: str = Field(examples=["2027-02-14"])
-    confidence: float = Field(examples=[0.91], description="Probability the parcel arrives inside the window.")
+    confidence: float = Field(
+        examples=[0.91], description="Probability the parcel arrives inside the window."
+    )
 
 
 class AddressOut(BaseModel):
@@ -125,7 +142,9 @@ class WaitTime(BaseModel):
 
 
 class KeyCreate(Strict):
-    scopes: Annotated[list[Annotated[str, StringConstraints(max_length=40)]], Field(min_length=1, max_length=3)]
+    scopes: Annotated[
+        list[Annotated[str, StringConstraints(max_length=40)]], Field(min_length=1, max_length=3)
+    ]
 
 
 class KeyIssued(BaseModel):

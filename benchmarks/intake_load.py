@@ -42,8 +42,13 @@ def machine() -> dict[str, Any]:
                 model = line.split(":", 1)[1].strip()
                 break
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return {"cpus": os.cpu_count(), "cpu_model": model, "memory_gib": round(memory, 1),
-            "python": platform.python_version(), "load_average_before": os.getloadavg()}
+    return {
+        "cpus": os.cpu_count(),
+        "cpu_model": model,
+        "memory_gib": round(memory, 1),
+        "python": platform.python_version(),
+        "load_average_before": os.getloadavg(),
+    }
 
 
 def set_up(base: str, admin: str) -> tuple[str, str]:
@@ -51,9 +56,13 @@ def set_up(base: str, admin: str) -> tuple[str, str]:
     with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {admin}"}) as http:
         http.put("/v1/lanes", json=lanes_body("DC-B")).raise_for_status()
         http.put(f"/v1/products/{sku}", json=product_body(cap=None, facility="DC-B")).raise_for_status()
-        plan = plan_body(("R-1", 10_000_000, "2027-02-01", 3), beyond={"lead_time_days": 30, "spread_days": 5})
+        plan = plan_body(
+            ("R-1", 10_000_000, "2027-02-01", 3), beyond={"lead_time_days": 30, "spread_days": 5}
+        )
         http.put(f"/v1/products/{sku}/supply-plan", json=plan).raise_for_status()
-        key = http.post("/v1/accounts/bench/keys", json={"scopes": ["orders:write", "orders:read"]}).json()["key"]
+        key = http.post("/v1/accounts/bench/keys", json={"scopes": ["orders:write", "orders:read"]}).json()[
+            "key"
+        ]
     return sku, key
 
 
@@ -61,13 +70,21 @@ async def drive(base: str, sku: str, key: str, rate: float, seconds: float) -> d
     auth = {"Authorization": f"Bearer {key}"}
     body = json.dumps(order_body(sku, customer="bench")).encode()
     wait_url = f"{base}/v1/products/{sku}/wait-time?country=US&region=CA"
-    await run_open_loop("POST", f"{base}/v1/preorders", rate=100, seconds=2, headers=auth, body=body)  # warm-up
-    place = await run_open_loop("POST", f"{base}/v1/preorders", rate=rate, seconds=seconds, headers=auth, body=body)
+    await run_open_loop(
+        "POST", f"{base}/v1/preorders", rate=100, seconds=2, headers=auth, body=body
+    )  # warm-up
+    place = await run_open_loop(
+        "POST", f"{base}/v1/preorders", rate=rate, seconds=seconds, headers=auth, body=body
+    )
     wait = await run_open_loop("GET", wait_url, rate=rate, seconds=seconds, headers=auth)
-    saturation = await run_closed_loop("POST", f"{base}/v1/preorders", clients=16, seconds=seconds / 2,
-                                       headers=auth, body=body)
-    return {"place_open_loop": place.summary(), "wait_time_open_loop": wait.summary(),
-            "place_saturation_16_clients": saturation.summary()}
+    saturation = await run_closed_loop(
+        "POST", f"{base}/v1/preorders", clients=16, seconds=seconds / 2, headers=auth, body=body
+    )
+    return {
+        "place_open_loop": place.summary(),
+        "wait_time_open_loop": wait.summary(),
+        "place_saturation_16_clients": saturation.summary(),
+    }
 
 
 def run(database: str, rate: float, seconds: float) -> dict[str, Any]:
@@ -95,21 +112,33 @@ def run(database: str, rate: float, seconds: float) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--rate", type=float, default=500)
-    parser.add_argument("--databases", nargs="+", default=["sqlite", "postgres"], choices=["sqlite", "postgres"])
+    parser.add_argument(
+        "--databases", nargs="+", default=["sqlite", "postgres"], choices=["sqlite", "postgres"]
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "intake.json")
     args = parser.parse_args()
-    report: dict[str, Any] = {"machine": machine(), "rate_per_s": args.rate, "seconds": args.seconds,
-                              "workers": 1, "results": {}}
+    report: dict[str, Any] = {
+        "machine": machine(),
+        "rate_per_s": args.rate,
+        "seconds": args.seconds,
+        "workers": 1,
+        "results": {},
+    }
     for database in args.databases:
         figures = run(database, args.rate, args.seconds)
         report["results"][database] = figures
         for name, summary in figures.items():
-            print(f"{database:9} {name:28} {summary['throughput_per_s']:8.1f}/s  ok {summary['ok_per_s']:8.1f}/s  "
-                  f"p50 {summary['p50_ms']:6.2f} ms  p95 {summary['p95_ms']:6.2f} ms  p99 {summary['p99_ms']:6.2f} ms  "
-                  f"statuses {summary['statuses']}")
+            print(
+                f"{database:9} {name:28} {summary['throughput_per_s']:8.1f}/s"
+                f"  ok {summary['ok_per_s']:8.1f}/s  p50 {summary['p50_ms']:6.2f} ms"
+                f"  p95 {summary['p95_ms']:6.2f} ms  p99 {summary['p99_ms']:6.2f} ms"
+                f"  statuses {summary['statuses']}"
+            )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n")
     print(f"wrote {args.out}")

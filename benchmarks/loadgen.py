@@ -62,8 +62,14 @@ async def _read_response(reader: asyncio.StreamReader) -> int:
 
 
 async def run_open_loop(
-    method: str, url: str, *, rate: float, seconds: float, headers: dict[str, str],
-    body: bytes | None = None, connections: int = 64,
+    method: str,
+    url: str,
+    *,
+    rate: float,
+    seconds: float,
+    headers: dict[str, str],
+    body: bytes | None = None,
+    connections: int = 64,
 ) -> LoadResult:
     """Send ``rate`` requests per second for ``seconds`` over up to ``connections`` keep-alive sockets."""
     host, port, raw = _request(method, url, body, headers)

@@ -136,7 +136,12 @@ class PreorderEngine:
     def wait_time(self, sku: str, country: str, region: str | None, quantity: int = 1) -> dict[str, Any]:
         return self._read(
             lambda uow: queries.wait_time(
-                uow, sku=sku, country=country, region=region, quantity=quantity, now=self.clock.now(),
+                uow,
+                sku=sku,
+                country=country,
+                region=region,
+                quantity=quantity,
+                now=self.clock.now(),
                 confidence=self.settings.window_confidence,
             )
         )

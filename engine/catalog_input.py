@@ -113,7 +113,9 @@ class SupplyPlanIn(Strict):
             SupplyLot(r.id, LotKind.RUN, r.quantity, r.expected_date, r.spread_days, facility=r.facility)
             for r in self.runs
         ] + [
-            SupplyLot(p.id, LotKind.PURCHASE_ORDER, p.quantity, p.expected_date, p.spread_days, supplier=p.supplier)
+            SupplyLot(
+                p.id, LotKind.PURCHASE_ORDER, p.quantity, p.expected_date, p.spread_days, supplier=p.supplier
+            )
             for p in self.purchase_orders
         ]
         beyond = None
@@ -144,7 +146,9 @@ class LaneIn(Strict):
 
     def to_domain(self) -> Lane:
         t = self.transit_days
-        return Lane(self.facility, self.country, self.region, self.handling_days, TransitDays(t.p10, t.p50, t.p90))
+        return Lane(
+            self.facility, self.country, self.region, self.handling_days, TransitDays(t.p10, t.p50, t.p90)
+        )
 
 
 class LanesIn(Strict):

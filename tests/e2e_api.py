@@ -24,9 +24,13 @@ class Api:
     def admin(self) -> httpx.Client:
         return self.client(self.admin_key)
 
-    def new_key(self, account: str | None = None, scopes: tuple[str, ...] = ("orders:write", "orders:read")) -> str:
+    def new_key(
+        self, account: str | None = None, scopes: tuple[str, ...] = ("orders:write", "orders:read")
+    ) -> str:
         with self.admin() as http:
-            answer = http.post(f"/v1/accounts/{account or unique('acct')}/keys", json={"scopes": list(scopes)})
+            answer = http.post(
+                f"/v1/accounts/{account or unique('acct')}/keys", json={"scopes": list(scopes)}
+            )
             assert answer.status_code == 201, answer.text
             return str(answer.json()["key"])
 
@@ -45,6 +49,11 @@ class Api:
 
 def serve(url: str) -> Iterator[Api]:
     admin_key = f"bootstrap-{secrets.token_urlsafe(24)}"
-    with live_server({"PREORDER_DATABASE_URL": url, "PREORDER_BOOTSTRAP_ADMIN_KEY": admin_key,
-                      "PREORDER_MAX_BODY_BYTES": "16384"}) as base:
+    with live_server(
+        {
+            "PREORDER_DATABASE_URL": url,
+            "PREORDER_BOOTSTRAP_ADMIN_KEY": admin_key,
+            "PREORDER_MAX_BODY_BYTES": "16384",
+        }
+    ) as base:
         yield Api(base, admin_key)

@@ -26,8 +26,12 @@ IdempotencyKey = Annotated[
 ]
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=PreorderRead,
-             responses={409: {"description": "Refused by a business rule (problem+json)"}})
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PreorderRead,
+    responses={409: {"description": "Refused by a business rule (problem+json)"}},
+)
 def place_preorder(
     body: PreorderCreate, token: BearerToken, engine: EngineDep, idempotency_key: IdempotencyKey = None
 ) -> Response:

@@ -19,14 +19,26 @@ SkuPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
 
 def plan_body(plan: SupplyPlan) -> dict[str, Any]:
     runs = [
-        {"id": lot.id, "quantity": lot.quantity, "expected_date": lot.expected_date.isoformat(),
-         "spread_days": lot.spread_days, "facility": lot.facility}
-        for lot in plan.lots if lot.kind is LotKind.RUN
+        {
+            "id": lot.id,
+            "quantity": lot.quantity,
+            "expected_date": lot.expected_date.isoformat(),
+            "spread_days": lot.spread_days,
+            "facility": lot.facility,
+        }
+        for lot in plan.lots
+        if lot.kind is LotKind.RUN
     ]
     orders = [
-        {"id": lot.id, "supplier": lot.supplier, "quantity": lot.quantity,
-         "expected_date": lot.expected_date.isoformat(), "spread_days": lot.spread_days}
-        for lot in plan.lots if lot.kind is LotKind.PURCHASE_ORDER
+        {
+            "id": lot.id,
+            "supplier": lot.supplier,
+            "quantity": lot.quantity,
+            "expected_date": lot.expected_date.isoformat(),
+            "spread_days": lot.spread_days,
+        }
+        for lot in plan.lots
+        if lot.kind is LotKind.PURCHASE_ORDER
     ]
     beyond = plan.beyond_plan
     return {
@@ -35,7 +47,9 @@ def plan_body(plan: SupplyPlan) -> dict[str, Any]:
         "plan": {
             "runs": runs,
             "purchase_orders": orders,
-            "beyond_plan": None if beyond is None else {
+            "beyond_plan": None
+            if beyond is None
+            else {
                 "capacity_per_day": beyond.capacity_per_day,
                 "lead_time_days": beyond.lead_time_days,
                 "spread_days": beyond.spread_days,
@@ -45,7 +59,9 @@ def plan_body(plan: SupplyPlan) -> dict[str, Any]:
 
 
 @router.put("/products/{sku}", response_model=ProductOut)
-def put_product(sku: SkuPath, body: ProductIn, _: Admin, engine: EngineDep, response: Response) -> dict[str, Any]:
+def put_product(
+    sku: SkuPath, body: ProductIn, _: Admin, engine: EngineDep, response: Response
+) -> dict[str, Any]:
     """Create or replace a product and its pre-order terms."""
     created = engine.put_product(PutProduct(body.to_domain(sku)))
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK

@@ -35,7 +35,9 @@ def read_catalog(path: Path) -> CatalogIn:
         data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
         return CatalogIn.model_validate(data)
     except (json.JSONDecodeError, yaml.YAMLError) as bad:
-        fail(f"{path} is not valid {'JSON' if path.suffix == '.json' else 'YAML'}: {str(bad).splitlines()[0]}")
+        fail(
+            f"{path} is not valid {'JSON' if path.suffix == '.json' else 'YAML'}: {str(bad).splitlines()[0]}"
+        )
     except ValidationError as bad:
         first = bad.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
@@ -78,7 +80,9 @@ def register(app: typer.Typer) -> None:
         finally:
             engine.close()
         typer.echo(issued.key)
-        typer.echo(f"id={issued.id} account={issued.account_id} scopes={' '.join(sorted(issued.scopes))}", err=True)
+        typer.echo(
+            f"id={issued.id} account={issued.account_id} scopes={' '.join(sorted(issued.scopes))}", err=True
+        )
 
     @catalog.command("load")
     def load(path: Annotated[Path, typer.Argument(help="YAML or JSON catalog file.")]) -> None:

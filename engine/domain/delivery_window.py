@@ -13,12 +13,20 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
+from statistics import NormalDist
 
 import numpy as np
-from scipy.special import ndtr, ndtri
 
 _Z90 = 1.2815515655446004  # standard normal 90th percentile
 _NODES = 400
+_STANDARD = NormalDist()
+_ERF = np.frompyfunc(math.erf, 1, 1)
+
+
+def _ndtr(x: np.ndarray) -> np.ndarray:
+    """Standard normal CDF, elementwise (kept off scipy so the domain imports quickly)."""
+    erf = np.asarray(_ERF(x / math.sqrt(2.0)), dtype=float)
+    return np.asarray(0.5 * (1.0 + erf))
 
 
 @dataclass(frozen=True)
@@ -29,7 +37,9 @@ class DeliveryModel:
     transit_sigma: float
 
     @classmethod
-    def of(cls, supply_spread_days: float, handling_days: int, p10: float, p50: float, p90: float) -> DeliveryModel:
+    def of(
+        cls, supply_spread_days: float, handling_days: int, p10: float, p50: float, p90: float
+    ) -> DeliveryModel:
         mu = math.log(p50 + 1.0)
         sigma = max(0.0, (math.log(p90 + 1.0) - math.log(p10 + 1.0)) / (2 * _Z90))
         return cls(round(float(supply_spread_days), 6), int(handling_days), round(mu, 9), round(sigma, 9))
@@ -54,7 +64,7 @@ def _transit_nodes(model: DeliveryModel) -> np.ndarray:
     # Rounded so that whole-day quantiles (exp(log(4)) - 1 = 2.9999...) stay whole days.
     if model.transit_sigma == 0:
         return np.array([round(math.exp(model.transit_mu) - 1.0, 9)])
-    z = ndtri((np.arange(_NODES) + 0.5) / _NODES)
+    z = np.array([_STANDARD.inv_cdf((i + 0.5) / _NODES) for i in range(_NODES)])
     return np.round(np.exp(model.transit_mu + model.transit_sigma * z) - 1.0, 9)
 
 
@@ -63,7 +73,7 @@ def _cdf(model: DeliveryModel, x: np.ndarray) -> np.ndarray:
     nodes = _transit_nodes(model) + model.handling_days
     gap = x[:, None] - nodes[None, :]
     if model.supply_spread_days > 0:
-        inside = ndtr(gap / model.supply_spread_days)
+        inside = _ndtr(gap / model.supply_spread_days)
     else:
         inside = (gap > 0).astype(float)
     return np.asarray(inside.mean(axis=1))

@@ -43,7 +43,9 @@ class SupplyPlan:
 
     def ladder(self) -> tuple[SupplyLot, ...]:
         """Lots with outstanding units in the order they are expected (ties keep plan order)."""
-        return tuple(sorted((lot for lot in self.lots if lot.quantity > 0), key=lambda lot: lot.expected_date))
+        return tuple(
+            sorted((lot for lot in self.lots if lot.quantity > 0), key=lambda lot: lot.expected_date)
+        )
 
     @property
     def planned_units(self) -> int:

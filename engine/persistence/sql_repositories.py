@@ -209,8 +209,13 @@ class SqlPreorders(ports.Preorders):
             self._c.execute(
                 _INSERT_EVENT,
                 [
-                    {"order_id": order.id, "type": e.name, "at": order.created_at, "cause": None,
-                     "data": e.payload()}
+                    {
+                        "order_id": order.id,
+                        "type": e.name,
+                        "at": order.created_at,
+                        "cause": None,
+                        "data": e.payload(),
+                    }
                     for e in order.events
                 ],
             )

@@ -93,4 +93,6 @@ class SqlDeadLetters(ports.DeadLetters):
                     created_at=datetime.now(UTC),
                 )
             )
-            return int(result.inserted_primary_key[0])
+            key = result.inserted_primary_key
+            assert key is not None
+            return int(key[0])

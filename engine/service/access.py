@@ -38,15 +38,21 @@ def hash_key(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def issue_key(uow: UnitOfWork, *, account_id: str, scopes: frozenset[str], now: datetime,
-              raw: str | None = None) -> IssuedKey:
+def issue_key(
+    uow: UnitOfWork, *, account_id: str, scopes: frozenset[str], now: datetime, raw: str | None = None
+) -> IssuedKey:
     """Create the account if new and a key for it; the clear key is returned only here."""
     unknown = scopes - SCOPES
     if unknown or not scopes:
         raise InvalidData(f"scopes must be a non-empty subset of {sorted(SCOPES)}; got {sorted(scopes)}")
     raw = raw or f"pe_{secrets.token_urlsafe(32)}"
-    key = ApiKey(id=f"key_{secrets.token_hex(8)}", account_id=account_id, key_hash=hash_key(raw),
-                 scopes=scopes, created_at=now)
+    key = ApiKey(
+        id=f"key_{secrets.token_hex(8)}",
+        account_id=account_id,
+        key_hash=hash_key(raw),
+        scopes=scopes,
+        created_at=now,
+    )
     uow.accounts.ensure(account_id, now)
     uow.accounts.add_key(key)
     uow.commit()

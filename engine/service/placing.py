@@ -35,8 +35,20 @@ def intent_hash(intent: OrderIntent) -> str:
     """A fingerprint of the request body: the same intent always hashes the same."""
     customer, address = intent.customer, intent.customer.shipping_address
     canonical = json.dumps(
-        [intent.sku, intent.quantity, intent.channel, intent.external_id, customer.id, customer.email,
-         customer.name, address.country, address.region, address.postal_code, address.city, address.line1],
+        [
+            intent.sku,
+            intent.quantity,
+            intent.channel,
+            intent.external_id,
+            customer.id,
+            customer.email,
+            customer.name,
+            address.country,
+            address.region,
+            address.postal_code,
+            address.city,
+            address.line1,
+        ],
         separators=(",", ":"),
     )
     return hashlib.sha256(canonical.encode()).hexdigest()
@@ -56,9 +68,7 @@ def dedupe_keys(command: PlacePreorder) -> list[str]:
     return keys
 
 
-def place_preorder(
-    uow: UnitOfWork, command: PlacePreorder, *, now: datetime, confidence: float
-) -> Placement:
+def place_preorder(uow: UnitOfWork, command: PlacePreorder, *, now: datetime, confidence: float) -> Placement:
     """Place the order, or return the first answer to the same intent; raise the rule that refuses it."""
     intent, account = command.intent, command.account_id
     fingerprint = intent_hash(intent)
@@ -76,7 +86,9 @@ def place_preorder(
         raise UnknownSku(f"no product with SKU {intent.sku!r}", sku=intent.sku)
     product.check_preorderable(now)
     address = intent.customer.shipping_address
-    lane = best_lane(uow.lanes.for_facility(product.facility), product.facility, address.country, address.region)
+    lane = best_lane(
+        uow.lanes.for_facility(product.facility), product.facility, address.country, address.region
+    )
     if lane is None:
         raise DestinationNotServed(
             f"{product.facility} does not ship to {address.country}"

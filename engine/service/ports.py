@@ -184,4 +184,6 @@ class DeadLetters(abc.ABC):
     """Intakes that could not be processed, kept with their payload outside the failed transaction."""
 
     @abc.abstractmethod
-    def add(self, *, account_id: str | None, source: str, payload: str, reason: str, attempts: int) -> int: ...
+    def add(
+        self, *, account_id: str | None, source: str, payload: str, reason: str, attempts: int
+    ) -> int: ...

@@ -52,7 +52,13 @@ def list_orders(uow: UnitOfWork, query: OrderQuery) -> Page:
 
 
 def wait_time(
-    uow: UnitOfWork, *, sku: str, country: str, region: str | None, quantity: int, now: datetime,
+    uow: UnitOfWork,
+    *,
+    sku: str,
+    country: str,
+    region: str | None,
+    quantity: int,
+    now: datetime,
     confidence: float,
 ) -> dict[str, Any]:
     """What an order of ``quantity`` placed now would be promised, or why it could not be placed."""

@@ -12,8 +12,12 @@ from e2e_api import Api
 
 def place_all(api: Api, key: str, bodies: list[dict]) -> list[httpx.Response]:
     limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
-    with httpx.Client(base_url=api.base, headers={"Authorization": f"Bearer {key}"}, timeout=60,
-                      limits=limits) as http, ThreadPoolExecutor(max_workers=64) as pool:
+    with (
+        httpx.Client(
+            base_url=api.base, headers={"Authorization": f"Bearer {key}"}, timeout=60, limits=limits
+        ) as http,
+        ThreadPoolExecutor(max_workers=64) as pool,
+    ):
         return list(pool.map(lambda body: http.post("/v1/preorders", json=body), bodies))
 
 
@@ -65,8 +69,9 @@ def test_mixed_quantities_never_exceed_the_cap_nor_are_refused_while_units_remai
             # refused only because fewer units than requested were left at that moment
             assert answer.json()["units_left"] < body["quantity"]
     # units were left only if no later, smaller request could have used them
-    smallest_refused = min((b["quantity"] for b, a in zip(bodies, answers, strict=True) if a.status_code == 409),
-                           default=None)
+    smallest_refused = min(
+        (b["quantity"] for b, a in zip(bodies, answers, strict=True) if a.status_code == 409), default=None
+    )
     if smallest_refused is not None:
         assert 300 - accepted < smallest_refused
     assert sum(o["quantity"] for o in stored(api, key, sku)) == accepted

@@ -69,11 +69,16 @@ def test_fifty_concurrent_requests_with_one_key_create_one_order(api: Api) -> No
     key = api.new_key()
     idempotency = {"Idempotency-Key": unique("idem")}
     with api.client(key) as http, ThreadPoolExecutor(max_workers=50) as pool:
-        answers = list(pool.map(lambda _: http.post("/v1/preorders", json=order_body(sku), headers=idempotency),
-                                range(50)))
+        answers = list(
+            pool.map(
+                lambda _: http.post("/v1/preorders", json=order_body(sku), headers=idempotency), range(50)
+            )
+        )
     created = [a for a in answers if a.status_code == 201 and "idempotent-replayed" not in a.headers]
     replays = [a for a in answers if a.headers.get("idempotent-replayed") == "true"]
-    in_use = [a for a in answers if a.status_code == 409 and a.json()["type"].endswith("/idempotency_key_in_use")]
+    in_use = [
+        a for a in answers if a.status_code == 409 and a.json()["type"].endswith("/idempotency_key_in_use")
+    ]
     assert len(created) == 1
     assert len(created) + len(replays) + len(in_use) == 50
     assert all(a.json() == created[0].json() for a in replays)

@@ -67,8 +67,12 @@ def test_orders_are_listed_with_filters_and_a_cursor(api: Api) -> None:
     with api.client(api.new_key()) as http:
         placed = [http.post("/v1/preorders", json=order_body(sku, customer=f"c{i}")).json() for i in range(5)]
         page1 = http.get("/v1/preorders", params={"sku": sku, "limit": 2}).json()
-        page2 = http.get("/v1/preorders", params={"sku": sku, "limit": 2, "cursor": page1["next_cursor"]}).json()
-        page3 = http.get("/v1/preorders", params={"sku": sku, "limit": 2, "cursor": page2["next_cursor"]}).json()
+        page2 = http.get(
+            "/v1/preorders", params={"sku": sku, "limit": 2, "cursor": page1["next_cursor"]}
+        ).json()
+        page3 = http.get(
+            "/v1/preorders", params={"sku": sku, "limit": 2, "cursor": page2["next_cursor"]}
+        ).json()
         by_customer = http.get("/v1/preorders", params={"customer_id": "c3", "sku": sku}).json()
         by_status = http.get("/v1/preorders", params={"sku": sku, "status": "cancelled"}).json()
     listed = [o["id"] for o in page1["items"] + page2["items"] + page3["items"]]

@@ -55,8 +55,11 @@ def test_a_revoked_key_stops_working_at_once(api: Api) -> None:
 
 @pytest.mark.parametrize(
     ("terms", "code"),
-    [({"enabled": False}, "not_preorderable"), ({"closes_at": "2021-01-01T00:00:00Z"}, "window_closed"),
-     ({"opens_at": "2098-01-01T00:00:00Z"}, "window_closed")],
+    [
+        ({"enabled": False}, "not_preorderable"),
+        ({"closes_at": "2021-01-01T00:00:00Z"}, "window_closed"),
+        ({"opens_at": "2098-01-01T00:00:00Z"}, "window_closed"),
+    ],
 )
 def test_a_product_outside_its_preorder_terms_is_refused(api: Api, terms: dict[str, Any], code: str) -> None:
     sku = api.new_product(**terms)
@@ -83,8 +86,9 @@ def test_the_cap_is_never_exceeded(api: Api) -> None:
     key = api.new_key()
     with api.client(key) as http:
         assert http.post("/v1/preorders", json=order_body(sku, quantity=2, customer="a")).status_code == 201
-        refusal = assert_problem(http.post("/v1/preorders", json=order_body(sku, quantity=2, customer="b")),
-                                 409, "sold_out")
+        refusal = assert_problem(
+            http.post("/v1/preorders", json=order_body(sku, quantity=2, customer="b")), 409, "sold_out"
+        )
         assert refusal["units_left"] == 1
         assert http.post("/v1/preorders", json=order_body(sku, quantity=1, customer="c")).status_code == 201
     assert stored_orders(api, key, sku) == 2
@@ -94,10 +98,17 @@ def test_the_customer_limit_counts_every_channel_of_the_account(api: Api) -> Non
     sku = api.new_product(limit=2)
     key = api.new_key()
     with api.client(key) as http:
-        assert http.post("/v1/preorders", json=order_body(sku, customer="ana", channel="web")).status_code == 201
-        assert http.post("/v1/preorders", json=order_body(sku, customer="ana", channel="pos")).status_code == 201
-        assert_problem(http.post("/v1/preorders", json=order_body(sku, customer="ana", channel="marketplace")),
-                       409, "customer_limit_exceeded")
+        assert (
+            http.post("/v1/preorders", json=order_body(sku, customer="ana", channel="web")).status_code == 201
+        )
+        assert (
+            http.post("/v1/preorders", json=order_body(sku, customer="ana", channel="pos")).status_code == 201
+        )
+        assert_problem(
+            http.post("/v1/preorders", json=order_body(sku, customer="ana", channel="marketplace")),
+            409,
+            "customer_limit_exceeded",
+        )
         assert http.post("/v1/preorders", json=order_body(sku, customer="ben")).status_code == 201
     assert stored_orders(api, key, sku) == 3
 
@@ -114,27 +125,41 @@ def test_the_customer_limit_counts_every_channel_of_the_account(api: Api) -> Non
         ({"channel": "x" * 5000}, "channel"),
         ({"external_id": "e" * 101}, "external_id"),
         ({"sku": None}, "sku"),
-        ({"customer": {"id": "c", "email": "not-an-email", "shipping_address": {"country": "US"}}},
-         "customer.email"),
-        ({"customer": {"id": "c", "email": "a@b.co", "shipping_address": {"country": "usa"}}},
-         "customer.shipping_address.country"),
+        (
+            {"customer": {"id": "c", "email": "not-an-email", "shipping_address": {"country": "US"}}},
+            "customer.email",
+        ),
+        (
+            {"customer": {"id": "c", "email": "a@b.co", "shipping_address": {"country": "usa"}}},
+            "customer.shipping_address.country",
+        ),
     ],
 )
-def test_an_invalid_body_names_the_field_and_writes_nothing(api: Api, change: dict[str, Any], field: str) -> None:
+def test_an_invalid_body_names_the_field_and_writes_nothing(
+    api: Api, change: dict[str, Any], field: str
+) -> None:
     sku = api.new_product()
     key = api.new_key()
     with api.client(key) as http:
-        body = assert_problem(http.post("/v1/preorders", json={**order_body(sku), **change}), 422, "invalid_request")
+        body = assert_problem(
+            http.post("/v1/preorders", json={**order_body(sku), **change}), 422, "invalid_request"
+        )
     assert any(error["field"] == field for error in body["errors"]), body["errors"]
     assert stored_orders(api, key, sku) == 0
 
 
 @pytest.mark.parametrize(
     ("raw", "status", "code"),
-    [(b'{"sku": ', 422, "invalid_request"), (b'{"sku": "\xff\xfe"}', 400, "malformed_body"),
-     (b"", 422, "invalid_request"), (b"[1, 2]", 422, "invalid_request")],
+    [
+        (b'{"sku": ', 422, "invalid_request"),
+        (b'{"sku": "\xff\xfe"}', 400, "malformed_body"),
+        (b"", 422, "invalid_request"),
+        (b"[1, 2]", 422, "invalid_request"),
+    ],
 )
-def test_a_body_that_is_not_json_is_a_clear_client_error(api: Api, raw: bytes, status: int, code: str) -> None:
+def test_a_body_that_is_not_json_is_a_clear_client_error(
+    api: Api, raw: bytes, status: int, code: str
+) -> None:
     with api.client(api.new_key()) as http:
         answer = http.post("/v1/preorders", content=raw, headers={"content-type": "application/json"})
     assert_problem(answer, status, code)

@@ -1,0 +1,83 @@
+"""The operations commands, run as a user would: one line of output per mistake, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from live_server import PREORDER
+
+DEMO = Path(__file__).resolve().parents[2] / "engine" / "demo" / "catalog.yaml"
+
+
+def preorder(*args: str, data_dir: Path, url: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PREORDER_DATA_DIR": str(data_dir)}
+    env.pop("PREORDER_DATABASE_URL", None)
+    if url:
+        env["PREORDER_DATABASE_URL"] = url
+    return subprocess.run([PREORDER, *args], env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_migrating_loading_the_demo_catalog_and_creating_a_key_work_on_a_fresh_data_dir(
+    tmp_path: Path,
+) -> None:
+    assert preorder("db", "upgrade", data_dir=tmp_path).returncode == 0
+    loaded = preorder("catalog", "load", str(DEMO), data_dir=tmp_path)
+    assert loaded.returncode == 0, loaded.stderr
+    assert "loaded 3 products and 7 lanes" in loaded.stdout
+    key = preorder("keys", "create", "--account", "shop", "--scopes", "orders:write", data_dir=tmp_path)
+    assert key.returncode == 0, key.stderr
+    assert key.stdout.strip().startswith("pe_")
+    assert (tmp_path / "preorder.sqlite3").exists()
+
+
+def test_the_demo_catalog_loads_into_postgresql(postgres_database: str, tmp_path: Path) -> None:
+    loaded = preorder("catalog", "load", str(DEMO), data_dir=tmp_path, url=postgres_database)
+    assert loaded.returncode == 0, loaded.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "suffix", "message"),
+    [
+        ("products: [", ".yaml", "is not valid YAML"),
+        ('{"products": 3}', ".json", "products"),
+        (
+            "products:\n  - sku: A\n    name: A\n    price: -1\n    currency: USD\n    facility: F\n",
+            ".yaml",
+            "price",
+        ),
+        (
+            "lanes:\n  - {facility: F, country: US, handling_days: 1,"
+            " transit_days: {p10: 5, p50: 2, p90: 9}}\n",
+            ".yaml",
+            "p10 <= p50 <= p90",
+        ),
+    ],
+)
+def test_a_bad_catalog_file_gets_one_line_and_changes_nothing(
+    tmp_path: Path, content: str, suffix: str, message: str
+) -> None:
+    path = tmp_path / f"catalog{suffix}"
+    path.write_text(content)
+    result = preorder("catalog", "load", str(path), data_dir=tmp_path)
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1 and message in lines[0], result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "preorder.sqlite3").exists()
+
+
+def test_a_missing_file_and_unknown_scopes_are_one_line_errors(tmp_path: Path) -> None:
+    missing = preorder("catalog", "load", str(tmp_path / "nope.yaml"), data_dir=tmp_path)
+    assert missing.returncode == 2 and "cannot read" in missing.stderr and "Traceback" not in missing.stderr
+    scopes = preorder("keys", "create", "--account", "a", "--scopes", "everything", data_dir=tmp_path)
+    assert scopes.returncode == 2 and "scopes must be" in scopes.stderr and "Traceback" not in scopes.stderr
+
+
+def test_an_unreachable_database_is_a_one_line_error(tmp_path: Path) -> None:
+    result = preorder("db", "upgrade", data_dir=tmp_path, url="postgresql+psycopg://nobody@127.0.0.1:1/none")
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: cannot migrate")
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,148 @@
+"""The engine on real SQLite and PostgreSQL: what one placement stores, plans, keys, dead letters."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from catalog_builders import lanes_body, order_body, plan_body, product_body, unique
+from sqlalchemy import func, select
+
+from api.schemas import PreorderCreate
+from engine.bootstrap import PreorderEngine, bootstrap
+from engine.catalog_input import CatalogIn
+from engine.clock import ManualClock
+from engine.config import Settings
+from engine.domain.errors import TemporarilyUnavailable, Unauthorized, WindowClosed
+from engine.persistence import tables
+from engine.persistence.sql_runner import SqlTransactionRunner
+from engine.service.commands import PlacePreorder
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[PreorderEngine]:
+    built = bootstrap(
+        Settings(database_url=database_url), clock=ManualClock(datetime(2026, 12, 1, tzinfo=UTC))
+    )
+    yield built
+    built.close()
+
+
+def load_product(engine: PreorderEngine, **terms: object) -> str:
+    sku, facility = unique("SKU"), unique("DC")
+    catalog = {
+        "products": [
+            {
+                **product_body(facility=facility, **terms),
+                "sku": sku,  # type: ignore[arg-type]
+                "supply_plan": plan_body(("R-1", 100, "2027-02-01", 2)),
+            }
+        ],
+        "lanes": lanes_body(facility)["lanes"],
+    }
+    engine.load_catalog(CatalogIn.model_validate(catalog))
+    return sku
+
+
+def intent(sku: str, **changes: object) -> PlacePreorder:
+    return PlacePreorder(
+        unique("acct"), PreorderCreate.model_validate(order_body(sku, **changes)).to_intent()
+    )
+
+
+def count(engine: PreorderEngine, table: tables.Table, *where: object) -> int:
+    assert engine.database is not None
+    with engine.database.reader.connect() as connection:
+        return int(connection.execute(select(func.count()).select_from(table).where(*where)).scalar() or 0)
+
+
+def test_a_placement_stores_the_order_its_event_and_an_outbox_message_together(
+    engine: PreorderEngine,
+) -> None:
+    sku = load_product(engine)
+    command = intent(sku)
+    engine.issue_key(command.account_id, frozenset({"orders:write"}))
+    placed = engine.place(command).order
+    assert count(engine, tables.preorders, tables.preorders.c.id == placed["id"]) == 1
+    assert count(engine, tables.order_events, tables.order_events.c.order_id == placed["id"]) == 1
+    assert count(engine, tables.outbox, tables.outbox.c.key == placed["id"]) == 1
+
+
+def test_a_refused_placement_writes_nothing(engine: PreorderEngine) -> None:
+    sku = load_product(engine, closes_at="2026-11-30T00:00:00Z")
+    command = intent(sku)
+    with pytest.raises(WindowClosed):
+        engine.place(command)
+    assert count(engine, tables.preorders, tables.preorders.c.sku == sku) == 0
+    assert engine.wait_time(sku, "US", None)["queue_depth_orders"] == 0
+
+
+def test_replacing_a_supply_plan_bumps_its_version_and_moves_new_promises(engine: PreorderEngine) -> None:
+    sku = load_product(engine)
+    first = engine.supply_plan(sku)
+    catalog = CatalogIn.model_validate(
+        {
+            "products": [
+                {
+                    **product_body(facility="DC-X"),
+                    "sku": sku,
+                    "supply_plan": plan_body(("R-9", 5, "2027-05-01", 0)),
+                }
+            ]
+        }
+    )
+    engine.load_catalog(catalog)
+    second = engine.supply_plan(sku)
+    assert second.version == first.version + 1
+    assert [lot.id for lot in second.lots] == ["R-9"]
+
+
+def test_a_key_is_checked_inside_the_placing_transaction(engine: PreorderEngine) -> None:
+    sku = load_product(engine)
+    issued = engine.issue_key(unique("acct"), frozenset({"orders:write"}))
+    placed = engine.place_with_key(issued.key, intent(sku).intent)
+    assert placed.order["status"] == "pre_order"
+    engine.revoke_key(issued.id)
+    with pytest.raises(Unauthorized):
+        engine.place_with_key(issued.key, intent(sku).intent)
+
+
+def test_when_the_store_keeps_failing_the_intake_is_kept_as_a_dead_letter(engine: PreorderEngine) -> None:
+    # Given a store whose placing transactions always fail (a table the placement needs is gone)
+    sku = load_product(engine)
+    assert engine.database is not None
+    broken = PreorderEngine(
+        runner=_FailingRunner(engine),
+        dead_letters=engine.dead_letters,
+        clock=engine.clock,
+        settings=engine.settings,
+    )
+    command = intent(sku, external_id=unique("kept"))
+    # When an order is placed
+    with pytest.raises(TemporarilyUnavailable) as refusal:
+        broken.place(command)
+    # Then its payload is kept, with the reason, and the caller is told which dead letter holds it
+    letter_id = refusal.value.extra["dead_letter_id"]
+    with engine.database.reader.connect() as connection:
+        row = connection.execute(
+            select(tables.dead_letters).where(tables.dead_letters.c.id == letter_id)
+        ).one()
+    assert command.intent.external_id in row.payload
+    assert "lock" in row.reason
+
+
+class _FailingRunner(SqlTransactionRunner):
+    """A real SQL runner whose every attempt hits a lock timeout, as under a stuck writer."""
+
+    def __init__(self, engine: PreorderEngine) -> None:
+        assert engine.database is not None
+        super().__init__(engine.database, attempts=2)
+
+    def run(self, work, *, writes=True):  # type: ignore[no-untyped-def]
+        from sqlalchemy.exc import OperationalError
+
+        def failing(uow):  # type: ignore[no-untyped-def]
+            raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+        return super().run(failing, writes=writes)
