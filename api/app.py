@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
 
 from api import errors
 from api.body_limit import BodyLimit
-from api.routers import keys, preorders, products
+from api.routers import fulfilment, keys, preorders, products
 from engine.bootstrap import PreorderEngine, bootstrap
 from engine.config import Settings
 
@@ -21,6 +24,21 @@ Authenticate with `Authorization: Bearer <key>`. Every refusal is `application/p
 (RFC 9457) with a stable `type`.
 """
 
+log = logging.getLogger(__name__)
+
+
+async def _sweep_pauses(engine: PreorderEngine, every: float) -> None:
+    """Resume orders whose maximum pause ran out, for as long as the server runs."""
+    while True:
+        await asyncio.sleep(every)
+        try:
+            resumed = await run_in_threadpool(engine.expire_pauses)
+        except Exception:  # the next sweep tries again; a failed sweep changes nothing
+            log.exception("pause sweep failed")
+            continue
+        if resumed:
+            log.info("resumed %d orders whose maximum pause ran out", len(resumed))
+
 
 def create_app(settings: Settings, engine: PreorderEngine | None = None) -> FastAPI:
     """The app over ``engine`` (or one built from ``settings`` at start-up, migrated first)."""
@@ -29,9 +47,11 @@ def create_app(settings: Settings, engine: PreorderEngine | None = None) -> Fast
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = engine is None
         app.state.engine = engine or bootstrap(settings, migrate=True)
+        sweeper = asyncio.create_task(_sweep_pauses(app.state.engine, settings.pause_sweep_seconds))
         try:
             yield
         finally:
+            sweeper.cancel()
             if owned:
                 app.state.engine.close()
 
@@ -39,6 +59,7 @@ def create_app(settings: Settings, engine: PreorderEngine | None = None) -> Fast
     errors.install(app)
     app.include_router(preorders.router)
     app.include_router(products.router)
+    app.include_router(fulfilment.router)
     app.include_router(keys.router)
 
     @app.get("/health", tags=["health"])

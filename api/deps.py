@@ -34,6 +34,11 @@ def current_caller(token: BearerToken, engine: EngineDep) -> Caller:
 CurrentCaller = Annotated[Caller, Depends(current_caller)]
 
 
+async def writer(caller: CurrentCaller) -> Caller:
+    caller.require("orders:write")
+    return caller
+
+
 async def reader(caller: CurrentCaller) -> Caller:
     caller.require("orders:read")
     return caller
@@ -44,5 +49,6 @@ async def admin(caller: CurrentCaller) -> Caller:
     return caller
 
 
+Writer = Annotated[Caller, Depends(writer)]
 Reader = Annotated[Caller, Depends(reader)]
 Admin = Annotated[Caller, Depends(admin)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -106,6 +107,18 @@ class CustomerOut(BaseModel):
     shipping_address: AddressOut
 
 
+class PromiseOut(BaseModel):
+    expected_availability: str
+    delivery_window: DeliveryWindowOut
+
+
+class HistoryEntry(BaseModel):
+    type: str = Field(examples=["promise_changed"])
+    at: str | None
+    cause: str | None = Field(examples=["supply plan v3: run R-12 slipped 9 days"])
+    data: dict[str, Any] = Field(description="Details; for promise changes, the promise before and after.")
+
+
 class PreorderRead(BaseModel):
     id: str
     number: str = Field(examples=["CONSOLE-X-000042"])
@@ -118,12 +131,21 @@ class PreorderRead(BaseModel):
     channel: str
     external_id: str | None
     customer: CustomerOut
-    queue_position: int = Field(description="1 = next to be served.")
-    units_ahead: int
-    expected_availability: str = Field(examples=["2027-02-01"])
-    delivery_window: DeliveryWindowOut
+    queue_position: int | None = Field(description="1 = next to be served; null once out of the line.")
+    units_ahead: int | None
+    expected_availability: str | None = Field(examples=["2027-02-01"], description="Null while paused.")
+    delivery_window: DeliveryWindowOut | None = Field(description="Null while paused.")
+    promise_on_resume: PromiseOut | None = Field(
+        description="While paused: the promise it would have on resuming."
+    )
     promise_source: str = Field(description="The run, purchase order or rule that covers the order.")
+    paused_at: str | None
+    resume_by: str | None = Field(description="When a paused order resumes by itself.")
+    conflict: str | None = Field(description="Why the current promise breaks the first one, if it does.")
     created_at: str
+    history: list[HistoryEntry] | None = Field(
+        default=None, description="Every event with time, cause and data (on GET of one order)."
+    )
 
 
 class PreorderPage(BaseModel):
@@ -167,3 +189,57 @@ class SupplyPlanOut(BaseModel):
 
 class LanesOut(BaseModel):
     lanes: int
+
+
+class Reason(Strict):
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True)] | None = (
+        None
+    )
+
+
+class ReceiptCreate(Strict):
+    quantity: Annotated[int, Field(strict=True, ge=1, le=100_000_000)]
+    reference: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}$")]
+    received_at: datetime | None = None
+    lot: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")] | None = Field(
+        default=None, description="The run or purchase order this receipt fulfils; without it, extra stock."
+    )
+
+
+class ReceiptRead(BaseModel):
+    sku: str
+    reference: str
+    quantity: int
+    lot: str | None
+    received_at: str
+    allocated_orders: list[str]
+    units_left_on_hand: int
+
+
+class QueueTotals(BaseModel):
+    units_reserved: int
+    units_active: int
+    units_paused: int
+    orders_in_line: int
+    units_allocated: int
+    units_on_hand: int
+    cap_units: int | None
+
+
+class QueueItem(PreorderRead):
+    sequence: int
+
+
+class QueuePage(BaseModel):
+    sku: str
+    totals: QueueTotals
+    items: list[QueueItem]
+    next_cursor: str | None
+
+
+class ConflictItem(PreorderRead):
+    conflict_days: int
+
+
+class ConflictPage(BaseModel):
+    items: list[ConflictItem]

@@ -6,6 +6,7 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
 from engine.catalog_input import CatalogIn
@@ -17,7 +18,7 @@ from engine.domain.supply import SupplyPlan
 from engine.persistence.database import Database, connect
 from engine.persistence.sql_runner import SqlTransactionRunner
 from engine.persistence.sql_unit_of_work import SqlDeadLetters
-from engine.service import access, catalog, placing, queries
+from engine.service import access, catalog, fulfilment, placing, queries
 from engine.service.commands import PlacePreorder, PutProduct, ReplaceLanes, ReplaceSupplyPlan
 from engine.service.ports import DeadLetters, OrderQuery, UnitOfWork
 from engine.service.transactions import StoreUnavailable, TransactionRunner
@@ -88,7 +89,80 @@ class PreorderEngine:
         return self._write(lambda uow: catalog.put_product(uow, command, now=self.clock.now()))
 
     def replace_supply_plan(self, command: ReplaceSupplyPlan) -> SupplyPlan:
-        return self._write(lambda uow: catalog.replace_supply_plan(uow, command, now=self.clock.now()))
+        """Replace the plan; every queued order of the SKU is re-promised in the same transaction."""
+        policy = self.policy
+        return self._write(
+            lambda uow: catalog.replace_supply_plan(
+                uow,
+                command,
+                now=self.clock.now(),
+                confidence=policy.confidence,
+                tolerance_days=policy.tolerance_days,
+            )
+        )
+
+    @property
+    def policy(self) -> fulfilment.Policy:
+        return fulfilment.Policy(self.settings.window_confidence, self.settings.conflict_tolerance_days)
+
+    def pause(self, caller: access.Caller, order_id: str, reason: str | None) -> dict[str, Any]:
+        self._write(
+            lambda uow: fulfilment.pause(
+                uow, order_id, self._tenant(caller), reason=reason, now=self.clock.now()
+            )
+        )
+        return self.order(caller, order_id)
+
+    def resume(self, caller: access.Caller, order_id: str) -> dict[str, Any]:
+        self._write(
+            lambda uow: fulfilment.resume(
+                uow, order_id, self._tenant(caller), now=self.clock.now(), policy=self.policy
+            )
+        )
+        return self.order(caller, order_id)
+
+    def cancel(self, caller: access.Caller, order_id: str, reason: str | None) -> dict[str, Any]:
+        self._write(
+            lambda uow: fulfilment.cancel(
+                uow, order_id, self._tenant(caller), reason=reason, now=self.clock.now(), policy=self.policy
+            )
+        )
+        return self.order(caller, order_id)
+
+    def receive(
+        self, sku: str, *, quantity: int, reference: str, received_at: datetime | None, lot_id: str | None
+    ) -> fulfilment.ReceiptResult:
+        """Units arrived for ``sku``: allocate them in queue order (the same reference is applied once)."""
+        now = self.clock.now()
+        return self._write(
+            lambda uow: fulfilment.receive(
+                uow,
+                sku,
+                quantity=quantity,
+                reference=reference,
+                received_at=received_at or now,
+                lot_id=lot_id,
+                now=now,
+                policy=self.policy,
+            )
+        )
+
+    def expire_pauses(self) -> list[str]:
+        """Resume orders whose maximum pause has run out."""
+        return self._write(
+            lambda uow: fulfilment.expire_pauses(uow, now=self.clock.now(), policy=self.policy)
+        )
+
+    def queue(self, sku: str, *, after: int = 0, limit: int = 50) -> dict[str, Any]:
+        return self._read(lambda uow: queries.queue_page(uow, sku, after=after, limit=limit))
+
+    def conflicts(self, *, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+        return self._read(lambda uow: queries.conflicts(uow, limit=limit, offset=offset))
+
+    @staticmethod
+    def _tenant(caller: access.Caller) -> str | None:
+        """Admins act on any order; everyone else on their account's only."""
+        return None if "admin" in caller.scopes else caller.account_id
 
     def replace_lanes(self, command: ReplaceLanes) -> int:
         return len(self._write(lambda uow: catalog.replace_lanes(uow, command, now=self.clock.now())))

@@ -29,6 +29,9 @@ class Settings(BaseSettings):
         default=None, description="MLflow tracking store; default: an SQLite file in data_dir."
     )
     db_pool_size: int = Field(default=8, ge=1)
+    pause_sweep_seconds: float = Field(
+        default=60.0, gt=0, description="How often the server resumes orders whose maximum pause ran out."
+    )
 
     @field_validator("bootstrap_admin_key")
     @classmethod

@@ -58,3 +58,61 @@ class LanesReplaced(Event):
     name: ClassVar[str] = "lanes_replaced"
     count: int
     at: datetime
+
+
+@dataclass(frozen=True)
+class PreorderPaused(Event):
+    name: ClassVar[str] = "preorder_paused"
+    order_id: str
+    reason: str | None
+    resume_by: datetime | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class PreorderResumed(Event):
+    name: ClassVar[str] = "preorder_resumed"
+    order_id: str
+    cause: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class PreorderCancelled(Event):
+    name: ClassVar[str] = "preorder_cancelled"
+    order_id: str
+    reason: str | None
+    previous_status: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class PreorderAllocated(Event):
+    name: ClassVar[str] = "preorder_allocated"
+    order_id: str
+    quantity: int
+    receipt: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class SupplyReceived(Event):
+    name: ClassVar[str] = "supply_received"
+    sku: str
+    reference: str
+    quantity: int
+    lot_id: str | None
+    allocated_orders: int
+    left_on_hand: int
+    at: datetime
+
+
+@dataclass(frozen=True)
+class PromisesChanged(Event):
+    """One outbox message per re-promise: the notifier tells each listed customer."""
+
+    name: ClassVar[str] = "promises_changed"
+    sku: str
+    cause: str
+    order_ids: tuple[str, ...]
+    at: datetime

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
 from engine.domain.catalog import Product
 from engine.domain.lanes import Lane
-from engine.domain.orders import Address, Customer, OrderIntent, OrderStatus, Preorder
-from engine.domain.promise import DeliveryWindow, Promise
+from engine.domain.orders import OrderStatus, Preorder
 from engine.domain.supply import SupplyPlan
 from engine.persistence import rows, tables
+from engine.persistence.bulk import db_value, execute_many
+from engine.persistence.order_rows import order_from_row
 from engine.service import ports
 
 # Statements on the hot path are built once: building them per call cost more than running them.
-_P, _Q = tables.preorders.c, tables.queues.c
+_P = tables.preorders.c
 _PRODUCT = select(tables.products).where(tables.products.c.sku == bindparam("sku"))
 _PLAN = select(tables.supply_plans).where(tables.supply_plans.c.sku == bindparam("sku"))
 _LOTS = (
@@ -26,24 +27,8 @@ _LOTS = (
     .order_by(tables.supply_lots.c.expected_date, tables.supply_lots.c.lot_id)
 )
 _LANES = select(tables.lanes).where(tables.lanes.c.facility == bindparam("facility"))
-_QUEUE = select(tables.queues).where(_Q.sku == bindparam("sku"))
-# The cap check and the increment are one statement, so oversell is impossible on any database.
-_RESERVE = (
-    update(tables.queues)
-    .where(
-        _Q.sku == bindparam("b_sku"),
-        or_(_Q.cap_units.is_(None), _Q.units_reserved + bindparam("b_quantity") <= _Q.cap_units),
-    )
-    .values(
-        next_sequence=_Q.next_sequence + 1,
-        units_reserved=_Q.units_reserved + bindparam("b_quantity"),
-        units_queued=_Q.units_queued + bindparam("b_quantity"),
-        orders_queued=_Q.orders_queued + 1,
-    )
-    .returning(_Q.next_sequence, _Q.units_queued, _Q.orders_queued, _Q.units_on_hand)
-)
 _INSERT_ORDER = insert(tables.preorders)
-_INSERT_EVENT = insert(tables.order_events)
+_EVENT = "INSERT INTO order_events (order_id, type, at, cause, data) VALUES (?, ?, ?, ?, ?)"
 _CUSTOMER_UNITS = select(func.coalesce(func.sum(_P.quantity), 0)).where(
     _P.account_id == bindparam("account_id"),
     _P.sku == bindparam("sku"),
@@ -131,6 +116,16 @@ class SqlSupplyPlans(ports.SupplyPlans):
             self._c.execute(insert(tables.supply_lots), [rows.lot_to_row(plan.sku, lot) for lot in plan.lots])
         return SupplyPlan(sku=plan.sku, version=version, lots=plan.lots, beyond_plan=plan.beyond_plan)
 
+    def reduce_lot(self, sku: str, lot_id: str, quantity: int) -> int:
+        lots = tables.supply_lots.c
+        where = (lots.sku == sku, lots.lot_id == lot_id)
+        outstanding = self._c.execute(select(lots.quantity).where(*where)).scalar()
+        if outstanding is None:
+            return 0
+        drop = min(int(outstanding), quantity)
+        self._c.execute(update(tables.supply_lots).where(*where).values(quantity=lots.quantity - drop))
+        return drop
+
 
 class SqlLanes(ports.Lanes):
     def __init__(self, connection: Connection) -> None:
@@ -144,26 +139,6 @@ class SqlLanes(ports.Lanes):
         self._c.execute(delete(tables.lanes).where(tables.lanes.c.facility.in_(facilities)))
         if lanes:
             self._c.execute(insert(tables.lanes), [rows.lane_to_row(lane) for lane in lanes])
-
-
-class SqlQueues(ports.Queues):
-    def __init__(self, connection: Connection) -> None:
-        self._c = connection
-
-    def reserve(self, sku: str, quantity: int) -> ports.Reservation | None:
-        row = self._c.execute(_RESERVE, {"b_sku": sku, "b_quantity": quantity}).first()
-        if row is None:
-            return None
-        return ports.Reservation(
-            sequence=row.next_sequence - 1,
-            units_ahead=row.units_queued - quantity,
-            orders_ahead=row.orders_queued - 1,
-            units_on_hand=row.units_on_hand,
-        )
-
-    def get(self, sku: str) -> ports.QueueCounters | None:
-        row = self._c.execute(_QUEUE, {"sku": sku}).first()
-        return None if row is None else ports.QueueCounters(**row._asdict())
 
 
 class SqlPreorders(ports.Preorders):
@@ -205,20 +180,7 @@ class SqlPreorders(ports.Preorders):
                 updated_at=order.created_at,
             ),
         )
-        if order.events:
-            self._c.execute(
-                _INSERT_EVENT,
-                [
-                    {
-                        "order_id": order.id,
-                        "type": e.name,
-                        "at": order.created_at,
-                        "cause": None,
-                        "data": e.payload(),
-                    }
-                    for e in order.events
-                ],
-            )
+        self._add_events(order)
 
     def customer_units(self, account_id: str, sku: str, customer_id: str) -> int:
         params = {"account_id": account_id, "sku": sku, "customer_id": customer_id}
@@ -226,7 +188,7 @@ class SqlPreorders(ports.Preorders):
 
     def get(self, order_id: str) -> Preorder | None:
         row = self._c.execute(select(tables.preorders).where(tables.preorders.c.id == order_id)).first()
-        return None if row is None else _order_from_row(row)
+        return None if row is None else order_from_row(row)
 
     def ahead_of(self, sku: str, sequence: int) -> tuple[int, int]:
         p = tables.preorders.c
@@ -251,7 +213,60 @@ class SqlPreorders(ports.Preorders):
         if query.customer_id is not None:
             statement = statement.where(p.customer_id == query.customer_id)
         result = self._c.execute(statement.order_by(p.id).limit(query.limit))
-        return [_order_from_row(row) for row in result]
+        return [order_from_row(row) for row in result]
+
+    def save(self, order: Preorder) -> None:
+        now = order.events[-1].at if order.events and hasattr(order.events[-1], "at") else None
+        self._c.execute(
+            update(tables.preorders)
+            .where(_P.id == order.id)
+            .values(
+                status=order.status.value,
+                paused_at=order.paused_at,
+                resume_by=order.resume_by,
+                resumed_at=order.resumed_at,
+                conflict_reason=order.conflict,
+                conflict_days=order.conflict_days,
+                **({"updated_at": now} if now is not None else {}),
+            )
+        )
+        self._add_events(order)
+
+    def _add_events(self, order: Preorder) -> None:
+        rows_ = []
+        for event in order.events:
+            data = event.payload()
+            cause = data.get("cause") or data.get("reason")
+            rows_.append(
+                (order.id, event.name, db_value(self._c, getattr(event, "at", None)), cause, json.dumps(data))
+            )
+        execute_many(self._c, _EVENT, rows_)
+
+    def history(self, order_id: str) -> list[dict[str, Any]]:
+        e = tables.order_events.c
+        result = self._c.execute(select(tables.order_events).where(e.order_id == order_id).order_by(e.id))
+        return [
+            {"type": row.type, "at": rows.utc(row.at), "cause": row.cause, "data": row.data} for row in result
+        ]
+
+    def pauses_ending(self, now: datetime, limit: int) -> list[Preorder]:
+        result = self._c.execute(
+            select(tables.preorders)
+            .where(_P.status == OrderStatus.PAUSED.value, _P.resume_by.is_not(None), _P.resume_by <= now)
+            .order_by(_P.resume_by)
+            .limit(limit)
+        )
+        return [order_from_row(row) for row in result]
+
+    def conflicts(self, limit: int, offset: int) -> list[Preorder]:
+        result = self._c.execute(
+            select(tables.preorders)
+            .where(_P.conflict_reason.is_not(None), _P.status.in_(["pre_order", "paused"]))
+            .order_by(_P.conflict_days.desc(), _P.sku, _P.sequence)
+            .limit(limit)
+            .offset(offset)
+        )
+        return [order_from_row(row) for row in result]
 
 
 class SqlIdempotency(ports.Idempotency):
@@ -315,38 +330,18 @@ class SqlAccounts(ports.Accounts):
         return bool(result.rowcount)
 
 
-def _order_from_row(row: Any) -> Preorder:
-    intent = OrderIntent(
-        sku=row.sku,
-        quantity=row.quantity,
-        customer=Customer(
-            id=row.customer_id,
-            email=row.customer_email,
-            name=row.customer_name,
-            shipping_address=Address(
-                country=row.ship_country,
-                region=row.ship_region,
-                postal_code=row.ship_postal_code,
-                city=row.ship_city,
-                line1=row.ship_line1,
-            ),
-        ),
-        channel=row.channel,
-        external_id=row.external_id,
-    )
-    return Preorder(
-        id=row.id,
-        number=row.number,
-        account_id=row.account_id,
-        intent=intent,
-        sequence=row.sequence,
-        status=OrderStatus(row.status),
-        unit_price=Decimal(row.unit_price),
-        currency=row.currency,
-        promise=Promise(
-            row.expected_availability,
-            DeliveryWindow(row.window_earliest, row.window_latest, row.window_confidence),
-            row.promise_source,
-        ),
-        created_at=rows.utc(row.created_at) or row.created_at,
-    )
+class SqlReceipts(ports.Receipts):
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def get(self, sku: str, reference: str) -> ports.Receipt | None:
+        r = tables.receipts.c
+        row = self._c.execute(select(tables.receipts).where(r.sku == sku, r.reference == reference)).first()
+        if row is None:
+            return None
+        data = row._asdict()
+        data["received_at"] = rows.utc(data["received_at"])
+        return ports.Receipt(**data)
+
+    def add(self, receipt: ports.Receipt) -> None:
+        self._c.execute(insert(tables.receipts).values(**receipt.__dict__))

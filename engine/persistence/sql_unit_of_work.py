@@ -10,13 +10,14 @@ from sqlalchemy import Connection, insert
 from engine.domain.events import Event
 from engine.persistence import tables
 from engine.persistence.database import Database
+from engine.persistence.sql_queues import SqlQueues
 from engine.persistence.sql_repositories import (
     SqlAccounts,
     SqlIdempotency,
     SqlLanes,
     SqlPreorders,
     SqlProducts,
-    SqlQueues,
+    SqlReceipts,
     SqlSupplyPlans,
 )
 from engine.service import ports
@@ -42,6 +43,7 @@ class SqlUnitOfWork(ports.UnitOfWork):
         self.preorders = SqlPreorders(connection)
         self.idempotency = SqlIdempotency(connection)
         self.accounts = SqlAccounts(connection)
+        self.receipts = SqlReceipts(connection)
         return self
 
     def __exit__(self, *args: object) -> None:

@@ -145,11 +145,30 @@ preorders = Table(
     Column("first_latest", Date, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("paused_at", DateTime(timezone=True)),
+    Column("resume_by", DateTime(timezone=True)),
+    Column("resumed_at", DateTime(timezone=True)),
+    Column("conflict_reason", Text),
+    Column("conflict_days", Integer, nullable=False, server_default="0"),
     UniqueConstraint("sku", "sequence", name="uq_preorders_sku_sequence"),
     UniqueConstraint("account_id", "channel", "external_id", name="uq_preorders_external_id"),
     Index("ix_preorders_queue", "sku", "status", "sequence"),
     Index("ix_preorders_customer", "account_id", "sku", "customer_id"),
     Index("ix_preorders_account", "account_id", "id"),
+    Index("ix_preorders_resume_by", "resume_by"),
+    Index("ix_preorders_conflicts", "conflict_days"),
+)
+
+receipts = Table(
+    "receipts",
+    metadata,
+    Column("sku", String(64), ForeignKey("products.sku"), primary_key=True),
+    Column("reference", String(100), primary_key=True),
+    Column("quantity", Integer, nullable=False),
+    Column("lot_id", String(64)),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("allocated_orders", JSON, nullable=False),
+    Column("left_on_hand", BigInteger, nullable=False),
 )
 
 order_events = Table(

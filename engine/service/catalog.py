@@ -10,6 +10,7 @@ from engine.domain.lanes import Lane
 from engine.domain.supply import SupplyPlan
 from engine.service.commands import PutProduct, ReplaceLanes, ReplaceSupplyPlan
 from engine.service.ports import UnitOfWork
+from engine.service.repromising import describe_plan_change, repromise_sku
 
 
 def put_product(uow: UnitOfWork, command: PutProduct, *, now: datetime) -> bool:
@@ -20,13 +21,24 @@ def put_product(uow: UnitOfWork, command: PutProduct, *, now: datetime) -> bool:
     return created
 
 
-def replace_supply_plan(uow: UnitOfWork, command: ReplaceSupplyPlan, *, now: datetime) -> SupplyPlan:
-    """Replace the SKU's plan atomically; the stored plan comes back with its new version."""
+def replace_supply_plan(
+    uow: UnitOfWork, command: ReplaceSupplyPlan, *, now: datetime, confidence: float, tolerance_days: int
+) -> SupplyPlan:
+    """Replace the SKU's plan atomically and re-promise its queue in the same transaction."""
     sku = command.plan.sku
     if uow.products.get(sku) is None:
         raise UnknownSku(f"no product with SKU {sku!r}", sku=sku)
+    old = uow.supply.get(sku)
     stored = uow.supply.replace(command.plan, now)
     uow.publish([SupplyPlanReplaced(sku=sku, version=stored.version, at=now)], key=sku)
+    repromise_sku(
+        uow,
+        sku,
+        cause=describe_plan_change(old, stored),
+        now=now,
+        confidence=confidence,
+        tolerance_days=tolerance_days,
+    )
     uow.commit()
     return stored
 

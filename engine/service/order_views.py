@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from engine.domain.orders import Preorder
+from engine.domain.orders import OrderStatus, Preorder
 
 
-def order_view(order: Preorder, *, orders_ahead: int, units_ahead: int) -> dict[str, Any]:
+def _stamp(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat().replace("+00:00", "Z")
+
+
+def order_view(order: Preorder, *, orders_ahead: int | None, units_ahead: int | None) -> dict[str, Any]:
+    """The order as its owner sees it. A paused order has no live promise: it shows the one it
+    would have on resuming. Orders no longer in line have no queue position."""
     intent, promise = order.intent, order.promise
     address = intent.customer.shipping_address
+    promised = {
+        "expected_availability": promise.expected_availability.isoformat(),
+        "delivery_window": {
+            "earliest": promise.delivery_window.earliest.isoformat(),
+            "latest": promise.delivery_window.latest.isoformat(),
+            "confidence": promise.delivery_window.confidence,
+        },
+    }
+    paused = order.status is OrderStatus.PAUSED
+    in_line = order.status.queued and orders_ahead is not None
     return {
         "id": order.id,
         "number": order.number,
@@ -33,14 +50,14 @@ def order_view(order: Preorder, *, orders_ahead: int, units_ahead: int) -> dict[
                 "line1": address.line1,
             },
         },
-        "queue_position": orders_ahead + 1,
-        "units_ahead": units_ahead,
-        "expected_availability": promise.expected_availability.isoformat(),
-        "delivery_window": {
-            "earliest": promise.delivery_window.earliest.isoformat(),
-            "latest": promise.delivery_window.latest.isoformat(),
-            "confidence": promise.delivery_window.confidence,
-        },
+        "queue_position": orders_ahead + 1 if in_line and orders_ahead is not None else None,
+        "units_ahead": units_ahead if in_line else None,
+        "expected_availability": None if paused else promised["expected_availability"],
+        "delivery_window": None if paused else promised["delivery_window"],
+        "promise_on_resume": promised if paused else None,
         "promise_source": promise.source,
-        "created_at": order.created_at.isoformat().replace("+00:00", "Z"),
+        "paused_at": _stamp(order.paused_at),
+        "resume_by": _stamp(order.resume_by),
+        "conflict": order.conflict,
+        "created_at": _stamp(order.created_at),
     }

@@ -22,7 +22,7 @@ from engine.domain.orders import OrderIntent, Preorder
 from engine.domain.promise import SupplyLadder, promise_for
 from engine.service.commands import PlacePreorder
 from engine.service.order_views import order_view
-from engine.service.ports import IdempotencyRecord, UnitOfWork
+from engine.service.ports import CounterChange, IdempotencyRecord, UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -128,6 +128,13 @@ def place_preorder(uow: UnitOfWork, command: PlacePreorder, *, now: datetime, co
         promise=promise,
         now=now,
     )
+    if reservation.units_ahead == 0 and reservation.units_on_hand >= intent.quantity:
+        # Nobody is in line and the units are on the shelf: this order is served at once.
+        order.allocate(now, receipt="on hand")
+        q = intent.quantity
+        uow.queues.change(
+            intent.sku, CounterChange(units_queued=-q, orders_queued=-1, units_allocated=q, units_on_hand=-q)
+        )
     uow.preorders.add(order)
     view = order_view(order, orders_ahead=reservation.orders_ahead, units_ahead=reservation.units_ahead)
     for key in keys:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import abc
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import Any
 
@@ -13,6 +13,7 @@ from engine.domain.catalog import Product
 from engine.domain.events import Event
 from engine.domain.lanes import Lane
 from engine.domain.orders import Preorder
+from engine.domain.queue_math import QueueSnapshot
 from engine.domain.supply import SupplyPlan
 
 
@@ -36,6 +37,44 @@ class QueueCounters:
     orders_queued: int
     units_allocated: int
     units_on_hand: int
+
+
+@dataclass(frozen=True)
+class CounterChange:
+    """Deltas applied to a SKU's queue counters in one statement."""
+
+    units_reserved: int = 0
+    units_queued: int = 0
+    orders_queued: int = 0
+    units_allocated: int = 0
+    units_on_hand: int = 0
+
+
+@dataclass(frozen=True)
+class PromiseUpdate:
+    """New promise values for some orders of one SKU, with one history entry each."""
+
+    ids: list[str]
+    availability: list[date]
+    earliest: list[date]
+    latest: list[date]
+    confidence: list[float]
+    sources: list[str]
+    conflicts: list[str | None]
+    conflict_days: list[int]
+    history: list[dict[str, Any] | None]  # None: the promise did not move (only the flag changed)
+    cause: str
+
+
+@dataclass(frozen=True)
+class Receipt:
+    sku: str
+    reference: str
+    quantity: int
+    lot_id: str | None
+    received_at: datetime
+    allocated_orders: list[str]
+    left_on_hand: int
 
 
 @dataclass(frozen=True)
@@ -85,6 +124,10 @@ class SupplyPlans(abc.ABC):
     def replace(self, plan: SupplyPlan, now: datetime) -> SupplyPlan:
         """Store ``plan`` as the next version and return it with that version."""
 
+    @abc.abstractmethod
+    def reduce_lot(self, sku: str, lot_id: str, quantity: int) -> int:
+        """Lower the lot's outstanding quantity by up to ``quantity``; returns how much it dropped."""
+
 
 class Lanes(abc.ABC):
     @abc.abstractmethod
@@ -102,6 +145,23 @@ class Queues(abc.ABC):
 
     @abc.abstractmethod
     def get(self, sku: str) -> QueueCounters | None: ...
+
+    @abc.abstractmethod
+    def change(self, sku: str, change: CounterChange) -> None: ...
+
+    @abc.abstractmethod
+    def snapshot(self, sku: str) -> QueueSnapshot:
+        """The queued (waiting or paused) orders of the SKU in sequence order, as arrays."""
+
+    @abc.abstractmethod
+    def write_promises(self, sku: str, update: PromiseUpdate, now: datetime) -> None: ...
+
+    @abc.abstractmethod
+    def mark_allocated(self, ids: list[str], quantities: list[int], receipt: str, now: datetime) -> None: ...
+
+    @abc.abstractmethod
+    def page(self, sku: str, after_sequence: int, limit: int) -> list[Preorder]:
+        """Orders of the SKU still in line or allocated, by sequence, after ``after_sequence``."""
 
 
 class Preorders(abc.ABC):
@@ -122,6 +182,30 @@ class Preorders(abc.ABC):
     @abc.abstractmethod
     def page(self, query: OrderQuery) -> list[Preorder]:
         """Orders of one account in id order, after ``query.after`` (exclusive), at most ``query.limit``."""
+
+    @abc.abstractmethod
+    def save(self, order: Preorder) -> None:
+        """Store the order's status, pause and conflict fields and append its new events."""
+
+    @abc.abstractmethod
+    def history(self, order_id: str) -> list[dict[str, Any]]:
+        """Every recorded event of the order, oldest first: type, at, cause and data."""
+
+    @abc.abstractmethod
+    def pauses_ending(self, now: datetime, limit: int) -> list[Preorder]:
+        """Paused orders whose maximum pause has run out by ``now``."""
+
+    @abc.abstractmethod
+    def conflicts(self, limit: int, offset: int) -> list[Preorder]:
+        """Queued orders flagged as breaking their first promise, worst first."""
+
+
+class Receipts(abc.ABC):
+    @abc.abstractmethod
+    def get(self, sku: str, reference: str) -> Receipt | None: ...
+
+    @abc.abstractmethod
+    def add(self, receipt: Receipt) -> None: ...
 
 
 class Idempotency(abc.ABC):
@@ -157,6 +241,7 @@ class UnitOfWork(abc.ABC):
     preorders: Preorders
     idempotency: Idempotency
     accounts: Accounts
+    receipts: Receipts
 
     def __enter__(self) -> UnitOfWork:
         return self

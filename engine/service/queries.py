@@ -9,18 +9,70 @@ from typing import Any
 
 from engine.domain.errors import InvalidData, NotFound, SoldOut, UnknownSku
 from engine.domain.lanes import best_lane
+from engine.domain.orders import Preorder
 from engine.domain.promise import SupplyLadder, promise_for
 from engine.service.order_views import order_view
 from engine.service.ports import OrderQuery, UnitOfWork
 
 
+def live_view(uow: UnitOfWork, order: Preorder) -> dict[str, Any]:
+    """The order with its live place in the queue (orders no longer in line have none)."""
+    if not order.status.queued:
+        return order_view(order, orders_ahead=None, units_ahead=None)
+    orders_ahead, units_ahead = uow.preorders.ahead_of(order.intent.sku, order.sequence)
+    return order_view(order, orders_ahead=orders_ahead, units_ahead=units_ahead)
+
+
 def get_order(uow: UnitOfWork, *, account_id: str, order_id: str, is_admin: bool = False) -> dict[str, Any]:
-    """The order with its live place in the queue; another account's order does not exist for you."""
+    """The order, its place and promise, and its history: why it is where it is, with this date."""
     order = uow.preorders.get(order_id)
     if order is None or (order.account_id != account_id and not is_admin):
         raise NotFound(f"no pre-order with id {order_id!r}")
-    orders_ahead, units_ahead = uow.preorders.ahead_of(order.intent.sku, order.sequence)
-    return order_view(order, orders_ahead=orders_ahead, units_ahead=units_ahead)
+    view = live_view(uow, order)
+    view["history"] = [
+        {"type": entry["type"], "at": _iso(entry["at"]), "cause": entry["cause"], "data": entry["data"]}
+        for entry in uow.preorders.history(order.id)
+    ]
+    return view
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat().replace("+00:00", "Z")
+
+
+def queue_page(uow: UnitOfWork, sku: str, *, after: int, limit: int) -> dict[str, Any]:
+    """The SKU's line in sequence order (waiting, paused and allocated orders), with totals."""
+    counters = uow.queues.get(sku)
+    if counters is None:
+        raise UnknownSku(f"no product with SKU {sku!r}", sku=sku)
+    orders = uow.queues.page(sku, after, limit + 1)
+    more = len(orders) > limit
+    orders = orders[:limit]
+    items = [live_view(uow, order) for order in orders]
+    snapshot = uow.queues.snapshot(sku)
+    paused_units = int(snapshot.quantities[snapshot.paused].sum())
+    return {
+        "sku": sku,
+        "totals": {
+            "units_reserved": counters.units_reserved,
+            "units_active": counters.units_queued - paused_units,
+            "units_paused": paused_units,
+            "orders_in_line": counters.orders_queued,
+            "units_allocated": counters.units_allocated,
+            "units_on_hand": counters.units_on_hand,
+            "cap_units": counters.cap_units,
+        },
+        "items": [{**item, "sequence": order.sequence} for item, order in zip(items, orders, strict=True)],
+        "next_cursor": str(orders[-1].sequence) if more and orders else None,
+    }
+
+
+def conflicts(uow: UnitOfWork, *, limit: int, offset: int) -> list[dict[str, Any]]:
+    """Orders whose promise now breaks the first one by more than the tolerance, worst first."""
+    return [
+        {**live_view(uow, order), "conflict_days": order.conflict_days}
+        for order in uow.preorders.conflicts(limit, offset)
+    ]
 
 
 @dataclass(frozen=True)
@@ -44,10 +96,7 @@ def list_orders(uow: UnitOfWork, query: OrderQuery) -> Page:
     orders = uow.preorders.page(OrderQuery(**{**query.__dict__, "limit": query.limit + 1}))
     more = len(orders) > query.limit
     orders = orders[: query.limit]
-    items = []
-    for order in orders:
-        orders_ahead, units_ahead = uow.preorders.ahead_of(order.intent.sku, order.sequence)
-        items.append(order_view(order, orders_ahead=orders_ahead, units_ahead=units_ahead))
+    items = [live_view(uow, order) for order in orders]
     return Page(items, encode_cursor(orders[-1].id) if more and orders else None)
 
 

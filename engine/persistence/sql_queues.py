@@ -1,0 +1,179 @@
+"""A SKU's queue in SQL: O(1) counters for placing, and bulk reads/writes for whole-queue work."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Connection, bindparam, or_, select, update
+
+from engine.domain.orders import OrderStatus, Preorder
+from engine.domain.queue_math import QueueSnapshot
+from engine.persistence import tables
+from engine.persistence.bulk import db_value, execute_many, fetch_all
+from engine.persistence.order_rows import order_from_row
+from engine.service import ports
+
+_Q, _P = tables.queues.c, tables.preorders.c
+_QUEUE = select(tables.queues).where(_Q.sku == bindparam("sku"))
+# The cap check and the increment are one statement, so oversell is impossible on any database.
+_RESERVE = (
+    update(tables.queues)
+    .where(
+        _Q.sku == bindparam("b_sku"),
+        or_(_Q.cap_units.is_(None), _Q.units_reserved + bindparam("b_quantity") <= _Q.cap_units),
+    )
+    .values(
+        next_sequence=_Q.next_sequence + 1,
+        units_reserved=_Q.units_reserved + bindparam("b_quantity"),
+        units_queued=_Q.units_queued + bindparam("b_quantity"),
+        orders_queued=_Q.orders_queued + 1,
+    )
+    .returning(_Q.next_sequence, _Q.units_queued, _Q.orders_queued, _Q.units_on_hand)
+)
+_CHANGE = (
+    update(tables.queues)
+    .where(_Q.sku == bindparam("b_sku"))
+    .values(
+        units_reserved=_Q.units_reserved + bindparam("b_reserved"),
+        units_queued=_Q.units_queued + bindparam("b_queued"),
+        orders_queued=_Q.orders_queued + bindparam("b_orders"),
+        units_allocated=_Q.units_allocated + bindparam("b_allocated"),
+        units_on_hand=_Q.units_on_hand + bindparam("b_on_hand"),
+    )
+)
+_SNAPSHOT = (
+    "SELECT id, sequence, quantity, status, ship_country, ship_region, expected_availability,"
+    " window_earliest, window_latest, window_confidence, promise_source, first_latest, conflict_reason"
+    " FROM preorders WHERE sku = ? AND status IN ('pre_order', 'paused') ORDER BY sequence"
+)
+_WRITE_PROMISE = (
+    "UPDATE preorders SET expected_availability = ?, window_earliest = ?, window_latest = ?,"
+    " window_confidence = ?, promise_source = ?, conflict_reason = ?, conflict_days = ?, updated_at = ?"
+    " WHERE id = ?"
+)
+_ALLOCATE = "UPDATE preorders SET status = 'allocated', updated_at = ? WHERE id = ? AND status = 'pre_order'"
+_EVENT = "INSERT INTO order_events (order_id, type, at, cause, data) VALUES (?, ?, ?, ?, ?)"
+
+
+def _dates(values: list[Any]) -> np.ndarray:
+    return np.array([str(value) for value in values], dtype="datetime64[D]")
+
+
+class SqlQueues(ports.Queues):
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def reserve(self, sku: str, quantity: int) -> ports.Reservation | None:
+        row = self._c.execute(_RESERVE, {"b_sku": sku, "b_quantity": quantity}).first()
+        if row is None:
+            return None
+        return ports.Reservation(
+            sequence=row.next_sequence - 1,
+            units_ahead=row.units_queued - quantity,
+            orders_ahead=row.orders_queued - 1,
+            units_on_hand=row.units_on_hand,
+        )
+
+    def get(self, sku: str) -> ports.QueueCounters | None:
+        row = self._c.execute(_QUEUE, {"sku": sku}).first()
+        return None if row is None else ports.QueueCounters(**row._asdict())
+
+    def change(self, sku: str, change: ports.CounterChange) -> None:
+        self._c.execute(
+            _CHANGE,
+            {
+                "b_sku": sku,
+                "b_reserved": change.units_reserved,
+                "b_queued": change.units_queued,
+                "b_orders": change.orders_queued,
+                "b_allocated": change.units_allocated,
+                "b_on_hand": change.units_on_hand,
+            },
+        )
+
+    def snapshot(self, sku: str) -> QueueSnapshot:
+        rows = fetch_all(self._c, _SNAPSHOT, (sku,))
+        columns: list[tuple[Any, ...]] = list(zip(*rows, strict=True)) if rows else [() for _ in range(13)]
+        destinations: dict[tuple[str, str | None], int] = {}
+        index = [
+            destinations.setdefault((country, region), len(destinations))
+            for country, region in zip(columns[4], columns[5], strict=True)
+        ]
+        return QueueSnapshot(
+            ids=list(columns[0]),
+            sequences=np.array(columns[1], dtype=np.int64),
+            quantities=np.array(columns[2], dtype=np.int64),
+            paused=np.array([status == OrderStatus.PAUSED.value for status in columns[3]], dtype=bool),
+            destinations=list(destinations),
+            destination_index=np.array(index, dtype=np.int64),
+            availability=_dates(list(columns[6])),
+            earliest=_dates(list(columns[7])),
+            latest=_dates(list(columns[8])),
+            confidence=np.array(columns[9], dtype=float),
+            sources=np.array(columns[10], dtype=object),
+            first_latest=_dates(list(columns[11])),
+            conflicts=np.array(columns[12], dtype=object),
+        )
+
+    def write_promises(self, sku: str, update: ports.PromiseUpdate, now: datetime) -> None:
+        value = lambda item: db_value(self._c, item)  # noqa: E731
+        stamp = value(now)
+        execute_many(
+            self._c,
+            _WRITE_PROMISE,
+            [
+                (value(a), value(e), value(la), c, s, r, d, stamp, i)
+                for i, a, e, la, c, s, r, d in zip(
+                    update.ids,
+                    update.availability,
+                    update.earliest,
+                    update.latest,
+                    update.confidence,
+                    update.sources,
+                    update.conflicts,
+                    update.conflict_days,
+                    strict=True,
+                )
+            ],
+        )
+        execute_many(
+            self._c,
+            _EVENT,
+            [
+                (order_id, "promise_changed", stamp, update.cause, json.dumps(entry))
+                for order_id, entry in zip(update.ids, update.history, strict=True)
+                if entry is not None
+            ],
+        )
+
+    def mark_allocated(self, ids: list[str], quantities: list[int], receipt: str, now: datetime) -> None:
+        stamp = db_value(self._c, now)
+        execute_many(self._c, _ALLOCATE, [(stamp, order_id) for order_id in ids])
+        cause = f"receipt {receipt}"
+        execute_many(
+            self._c,
+            _EVENT,
+            [
+                (
+                    order_id,
+                    "preorder_allocated",
+                    stamp,
+                    cause,
+                    json.dumps({"order_id": order_id, "quantity": quantity, "receipt": receipt}),
+                )
+                for order_id, quantity in zip(ids, quantities, strict=True)
+            ],
+        )
+
+    def page(self, sku: str, after_sequence: int, limit: int) -> list[Preorder]:
+        statuses = [OrderStatus.PRE_ORDER.value, OrderStatus.PAUSED.value, OrderStatus.ALLOCATED.value]
+        result = self._c.execute(
+            select(tables.preorders)
+            .where(_P.sku == sku, _P.status.in_(statuses), _P.sequence > after_sequence)
+            .order_by(_P.sequence)
+            .limit(limit)
+        )
+        return [order_from_row(row) for row in result]

@@ -1,0 +1,104 @@
+"""Re-promising a whole queue in one vectorised pass, recording why each promise moved."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+
+from engine.domain.events import PromisesChanged
+from engine.domain.lanes import best_lane
+from engine.domain.promise import SupplyLadder
+from engine.domain.queue_math import as_dates, repromise
+from engine.domain.supply import SupplyPlan
+from engine.service.ports import PromiseUpdate, UnitOfWork
+
+
+def repromise_sku(
+    uow: UnitOfWork, sku: str, *, cause: str, now: datetime, confidence: float, tolerance_days: int
+) -> list[str]:
+    """Promise every queued order of ``sku`` again from current supply; returns the ids that moved."""
+    product = uow.products.get(sku)
+    counters = uow.queues.get(sku)
+    snapshot = uow.queues.snapshot(sku)
+    if product is None or counters is None or not len(snapshot):
+        return []
+    ladder = SupplyLadder.build(uow.supply.get(sku), counters.units_on_hand, now.date())
+    facility_lanes = uow.lanes.for_facility(product.facility)
+    lanes = [best_lane(facility_lanes, product.facility, c, r) for c, r in snapshot.destinations]
+    result = repromise(snapshot, ladder, lanes, confidence=confidence, tolerance_days=tolerance_days)
+    touched = np.flatnonzero(result.changed | result.conflict_changed)
+    if not len(touched):
+        return []
+    text = lambda values: np.datetime_as_string(values[touched], unit="D").tolist()  # noqa: E731
+    old_a, old_e, old_l = text(snapshot.availability), text(snapshot.earliest), text(snapshot.latest)
+    new_a, new_e, new_l = text(result.availability), text(result.earliest), text(result.latest)
+    old_sources, new_sources = snapshot.sources[touched].tolist(), result.sources[touched].tolist()
+    moved = result.changed[touched].tolist()
+    history = [
+        {
+            "before": {
+                "expected_availability": old_a[k],
+                "earliest": old_e[k],
+                "latest": old_l[k],
+                "source": old_sources[k],
+            },
+            "after": {
+                "expected_availability": new_a[k],
+                "earliest": new_e[k],
+                "latest": new_l[k],
+                "source": new_sources[k],
+            },
+        }
+        if moved[k]
+        else None
+        for k in range(len(touched))
+    ]
+    ids = [snapshot.ids[i] for i in touched.tolist()]
+    uow.queues.write_promises(
+        sku,
+        PromiseUpdate(
+            ids=ids,
+            availability=as_dates(result.availability[touched]),
+            earliest=as_dates(result.earliest[touched]),
+            latest=as_dates(result.latest[touched]),
+            confidence=result.confidence[touched].tolist(),
+            sources=new_sources,
+            conflicts=result.conflicts[touched].tolist(),
+            conflict_days=result.conflict_days[touched].tolist(),
+            history=history,
+            cause=cause,
+        ),
+        now,
+    )
+    changed_ids = [order_id for order_id, did_move in zip(ids, moved, strict=True) if did_move]
+    if changed_ids:
+        uow.publish([PromisesChanged(sku=sku, cause=cause, order_ids=tuple(changed_ids), at=now)], key=sku)
+    return changed_ids
+
+
+def describe_plan_change(old: SupplyPlan, new: SupplyPlan) -> str:
+    """A human reason for a plan change, e.g. "run R-12 slipped 9 days; PO-7 reduced 2000→1500 units"."""
+    before = {lot.id: lot for lot in old.lots}
+    parts: list[str] = []
+    for lot in new.lots:
+        label = f"{'run' if lot.kind.value == 'run' else 'purchase order'} {lot.id}"
+        previous = before.pop(lot.id, None)
+        if previous is None:
+            parts.append(f"{label} added ({lot.quantity} units on {lot.expected_date.isoformat()})")
+            continue
+        days = (lot.expected_date - previous.expected_date).days
+        if days > 0:
+            parts.append(f"{label} slipped {days} days")
+        elif days < 0:
+            parts.append(f"{label} moved {-days} days earlier")
+        if lot.quantity != previous.quantity:
+            parts.append(f"{label} quantity {previous.quantity}→{lot.quantity} units")
+    parts += [
+        f"{'run' if lot.kind.value == 'run' else 'purchase order'} {lot.id} removed"
+        for lot in before.values()
+    ]
+    if old.beyond_plan != new.beyond_plan:
+        parts.append("supply beyond the plan changed")
+    summary = "; ".join(parts) or "plan re-stated without changes"
+    return f"supply plan v{new.version}: {summary}"
