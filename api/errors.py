@@ -56,13 +56,14 @@ _HTTP_TYPES = {
 }
 
 
-def problem(status: int, code: str, detail: str, **extra: Any) -> JSONResponse:
+def problem(status: int, code: str, detail: str, extra: dict[str, Any] | None = None) -> JSONResponse:
+    """A problem document; ``extra`` members never override the standard ones."""
     body = {
+        **(extra or {}),
         "type": TYPE_BASE + code,
         "title": TITLES.get(status, "Error"),
         "status": status,
         "detail": detail,
-        **extra,
     }
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
@@ -85,12 +86,12 @@ def install(app: FastAPI) -> None:
     async def _domain(_: Request, error: rules.DomainError) -> JSONResponse:
         status = STATUS.get(type(error), 409)
         extra = {key: value for key, value in error.extra.items() if value is not None}
-        return problem(status, error.code, error.detail, **extra)
+        return problem(status, error.code, error.detail, extra)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, error: RequestValidationError) -> JSONResponse:
         detail, fields = _field_errors(error)
-        return problem(422, "invalid_request", detail, errors=fields)
+        return problem(422, "invalid_request", detail, {"errors": fields})
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, error: StarletteHTTPException) -> JSONResponse:

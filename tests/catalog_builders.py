@@ -19,6 +19,7 @@ def product_body(
     opens_at: str | None = "2020-01-01T00:00:00Z",
     closes_at: str | None = "2099-01-01T00:00:00Z",
     facility: str = "DC-T",
+    max_pause_days: int | None = 30,
 ) -> dict[str, Any]:
     return {
         "name": "Test product",
@@ -31,7 +32,7 @@ def product_body(
             "closes_at": closes_at,
             "cap_units": cap,
             "per_customer_limit": limit,
-            "max_pause_days": 30,
+            "max_pause_days": max_pause_days,
         },
     }
 

@@ -54,6 +54,7 @@ def serve(url: str) -> Iterator[Api]:
             "PREORDER_DATABASE_URL": url,
             "PREORDER_BOOTSTRAP_ADMIN_KEY": admin_key,
             "PREORDER_MAX_BODY_BYTES": "16384",
+            "PREORDER_PAUSE_SWEEP_SECONDS": "0.3",
         }
     ) as base:
         yield Api(base, admin_key)

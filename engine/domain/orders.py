@@ -96,7 +96,9 @@ class Preorder:
 
     def _refuse(self, action: str) -> InvalidTransition:
         return InvalidTransition(
-            f"cannot {action} an order that is {self.status.value}", status=self.status.value, action=action
+            f"cannot {action} an order that is {self.status.value}",
+            current_status=self.status.value,
+            action=action,
         )
 
     def pause(self, now: datetime, *, reason: str | None, max_pause_days: int | None) -> bool:
