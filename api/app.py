@@ -28,16 +28,21 @@ log = logging.getLogger(__name__)
 
 
 async def _sweep_pauses(engine: PreorderEngine, every: float) -> None:
-    """Resume orders whose maximum pause ran out, for as long as the server runs."""
+    """For as long as the server runs: resume orders whose maximum pause ran out, and re-promise
+    every line once a day (promises from stock on hand say "today", which moves)."""
+    refreshed_on = None
     while True:
         await asyncio.sleep(every)
         try:
             resumed = await run_in_threadpool(engine.expire_pauses)
+            if resumed:
+                log.info("resumed %d orders whose maximum pause ran out", len(resumed))
+            today = engine.clock.now().date()
+            if refreshed_on != today:
+                await run_in_threadpool(engine.refresh_promises)
+                refreshed_on = today
         except Exception:  # the next sweep tries again; a failed sweep changes nothing
-            log.exception("pause sweep failed")
-            continue
-        if resumed:
-            log.info("resumed %d orders whose maximum pause ran out", len(resumed))
+            log.exception("queue sweep failed")
 
 
 def create_app(settings: Settings, engine: PreorderEngine | None = None) -> FastAPI:

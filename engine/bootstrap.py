@@ -153,6 +153,18 @@ class PreorderEngine:
             lambda uow: fulfilment.expire_pauses(uow, now=self.clock.now(), policy=self.policy)
         )
 
+    def refresh_promises(self) -> int:
+        """Re-promise every SKU with orders in line (run daily: dates move with the calendar)."""
+        now, policy = self.clock.now(), self.policy
+        moved = 0
+        for sku in self._read(lambda uow: uow.queues.active_skus()):
+
+            def refresh(uow: UnitOfWork, sku: str = sku) -> list[str]:
+                return fulfilment.refresh(uow, sku, now=now, policy=policy)
+
+            moved += len(self._write(refresh))
+        return moved
+
     def queue(self, sku: str, *, after: int = 0, limit: int = 50) -> dict[str, Any]:
         return self._read(lambda uow: queries.queue_page(uow, sku, after=after, limit=limit))
 
@@ -253,6 +265,21 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None, migrate: bool =
         clock=clock or SystemClock(),
         settings=settings,
         database=database,
+    )
+    engine.ensure_bootstrap_key()
+    return engine
+
+
+def bootstrap_in_memory(settings: Settings, *, clock: Clock | None = None) -> PreorderEngine:
+    """The same engine on an in-memory store: for simulations and fast tests."""
+    from engine.persistence.memory import MemoryDeadLetters, MemoryStore, MemoryTransactionRunner
+
+    store = MemoryStore()
+    engine = PreorderEngine(
+        runner=MemoryTransactionRunner(store),
+        dead_letters=MemoryDeadLetters(store),
+        clock=clock or SystemClock(),
+        settings=settings,
     )
     engine.ensure_bootstrap_key()
     return engine

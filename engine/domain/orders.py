@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
@@ -92,6 +92,7 @@ class Preorder:
     resumed_at: datetime | None = None
     conflict: str | None = None
     conflict_days: int = 0
+    first_latest: date | None = None  # the latest delivery date first promised
     events: list[Event] = field(default_factory=list)
 
     def _refuse(self, action: str) -> InvalidTransition:

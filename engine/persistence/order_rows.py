@@ -49,4 +49,5 @@ def order_from_row(row: Any) -> Preorder:
         resumed_at=utc(row.resumed_at),
         conflict=row.conflict_reason,
         conflict_days=row.conflict_days or 0,
+        first_latest=row.first_latest,
     )

@@ -94,6 +94,9 @@ class SqlQueues(ports.Queues):
             },
         )
 
+    def active_skus(self) -> list[str]:
+        return list(self._c.execute(select(_Q.sku).where(_Q.orders_queued > 0).order_by(_Q.sku)).scalars())
+
     def snapshot(self, sku: str) -> QueueSnapshot:
         rows = fetch_all(self._c, _SNAPSHOT, (sku,))
         columns: list[tuple[Any, ...]] = list(zip(*rows, strict=True)) if rows else [() for _ in range(13)]

@@ -150,6 +150,10 @@ class Queues(abc.ABC):
     def change(self, sku: str, change: CounterChange) -> None: ...
 
     @abc.abstractmethod
+    def active_skus(self) -> list[str]:
+        """SKUs with orders in line."""
+
+    @abc.abstractmethod
     def snapshot(self, sku: str) -> QueueSnapshot:
         """The queued (waiting or paused) orders of the SKU in sequence order, as arrays."""
 

@@ -1,0 +1,1 @@
+"""Adapters from engine ports to outside systems (MLflow model registry, …)."""

@@ -1,0 +1,21 @@
+"""The queue invariants, as a state machine over random operations, on the in-memory store."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, settings
+from queue_machine import QueueMachine
+
+from engine.bootstrap import PreorderEngine, bootstrap_in_memory
+from engine.clock import ManualClock
+from engine.config import Settings
+
+
+class InMemoryQueue(QueueMachine):
+    def make_engine(self, clock: ManualClock) -> PreorderEngine:
+        return bootstrap_in_memory(Settings(), clock=clock)
+
+
+InMemoryQueue.TestCase.settings = settings(
+    max_examples=60, stateful_step_count=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+test_random_operations_never_break_the_queue_rules_in_memory = InMemoryQueue.TestCase
