@@ -151,6 +151,9 @@ class MemoryQueues(_Repo, ports.Queues):
             self.s.counters, sku, {k: v + deltas.get(k, 0) if k in deltas else v for k, v in c.items()}
         )
 
+    def lock(self, sku: str) -> None:
+        """Every memory transaction already holds the store-wide lock."""
+
     def active_skus(self) -> list[str]:
         return sorted(sku for sku, c in self.s.counters.items() if c["orders_queued"] > 0)
 

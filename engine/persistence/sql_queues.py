@@ -18,6 +18,7 @@ from engine.service import ports
 
 _Q, _P = tables.queues.c, tables.preorders.c
 _QUEUE = select(tables.queues).where(_Q.sku == bindparam("sku"))
+_LOCK = select(_Q.sku).where(_Q.sku == bindparam("sku")).with_for_update()
 # The cap check and the increment are one statement, so oversell is impossible on any database.
 _RESERVE = (
     update(tables.queues)
@@ -93,6 +94,10 @@ class SqlQueues(ports.Queues):
                 "b_on_hand": change.units_on_hand,
             },
         )
+
+    def lock(self, sku: str) -> None:
+        # FOR UPDATE on PostgreSQL; on SQLite the writer already holds the database (BEGIN IMMEDIATE).
+        self._c.execute(_LOCK, {"sku": sku})
 
     def active_skus(self) -> list[str]:
         return list(self._c.execute(select(_Q.sku).where(_Q.orders_queued > 0).order_by(_Q.sku)).scalars())

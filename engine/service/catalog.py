@@ -28,6 +28,7 @@ def replace_supply_plan(
     sku = command.plan.sku
     if uow.products.get(sku) is None:
         raise UnknownSku(f"no product with SKU {sku!r}", sku=sku)
+    uow.queues.lock(sku)
     old = uow.supply.get(sku)
     stored = uow.supply.replace(command.plan, now)
     uow.publish([SupplyPlanReplaced(sku=sku, version=stored.version, at=now)], key=sku)

@@ -22,11 +22,15 @@ class Policy:
 
 
 def own_order(uow: UnitOfWork, order_id: str, account_id: str | None) -> Preorder:
-    """The order, if it exists and (unless ``account_id`` is None, for admins) belongs to the account."""
+    """The order, if it exists and (unless ``account_id`` is None, for admins) belongs to the account,
+    read after taking its SKU's line lock so that concurrent changes to the line cannot interleave."""
     order = uow.preorders.get(order_id)
     if order is None or (account_id is not None and order.account_id != account_id):
         raise NotFound(f"no pre-order with id {order_id!r}")
-    return order
+    uow.queues.lock(order.intent.sku)
+    fresh = uow.preorders.get(order_id)
+    assert fresh is not None  # orders are never deleted
+    return fresh
 
 
 def _settle(uow: UnitOfWork, sku: str, *, cause: str, now: datetime, policy: Policy, receipt: str) -> None:
@@ -127,11 +131,12 @@ def receive(
     policy: Policy,
 ) -> ReceiptResult:
     """Units arrived: allocate them in queue order, and the same reference twice is applied once."""
+    if uow.products.get(sku) is None:
+        raise UnknownSku(f"no product with SKU {sku!r}", sku=sku)
+    uow.queues.lock(sku)
     first = uow.receipts.get(sku, reference)
     if first is not None:
         return ReceiptResult(first, replayed=True)
-    if uow.products.get(sku) is None:
-        raise UnknownSku(f"no product with SKU {sku!r}", sku=sku)
     if lot_id is not None:
         plan = uow.supply.get(sku)
         if lot_id not in {lot.id for lot in plan.lots}:
@@ -161,6 +166,8 @@ def receive(
 
 def expire_pauses(uow: UnitOfWork, *, now: datetime, policy: Policy, limit: int = 500) -> list[str]:
     """Resume every order whose maximum pause ran out; each says so in its history."""
+    for sku in sorted({order.intent.sku for order in uow.preorders.pauses_ending(now, limit)}):
+        uow.queues.lock(sku)
     orders = uow.preorders.pauses_ending(now, limit)
     skus = set()
     for order in orders:
@@ -180,6 +187,7 @@ def expire_pauses(uow: UnitOfWork, *, now: datetime, policy: Policy, limit: int 
 
 def refresh(uow: UnitOfWork, sku: str, *, now: datetime, policy: Policy) -> list[str]:
     """Promise the SKU's line again as the calendar moves (stock on hand is available "today")."""
+    uow.queues.lock(sku)
     moved = repromise_sku(
         uow,
         sku,

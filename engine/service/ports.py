@@ -150,6 +150,10 @@ class Queues(abc.ABC):
     def change(self, sku: str, change: CounterChange) -> None: ...
 
     @abc.abstractmethod
+    def lock(self, sku: str) -> None:
+        """Hold the SKU's line until the transaction ends: whole-queue changes run one at a time."""
+
+    @abc.abstractmethod
     def active_skus(self) -> list[str]:
         """SKUs with orders in line."""
 
