@@ -108,7 +108,7 @@ class PreorderEngine:
     def pause(self, caller: access.Caller, order_id: str, reason: str | None) -> dict[str, Any]:
         self._write(
             lambda uow: fulfilment.pause(
-                uow, order_id, self._tenant(caller), reason=reason, now=self.clock.now()
+                uow, order_id, self._tenant(caller), reason=reason, now=self.clock.now(), policy=self.policy
             )
         )
         return self.order(caller, order_id)

@@ -1,7 +1,12 @@
-"""Bulk statements through the DB-API driver: whole-queue writes without per-row ORM overhead."""
+"""Bulk statements through the DB-API driver: whole-queue reads and writes without per-row overhead.
+
+PostgreSQL gets COPY (into the table, or into a temporary table joined by one UPDATE); SQLite gets
+``executemany``, which its C driver runs as fast as anything can.
+"""
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
@@ -20,7 +25,61 @@ def execute_many(connection: Connection, sql: str, rows: Sequence[tuple[Any, ...
 
 
 def fetch_all(connection: Connection, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
-    return [tuple(row) for row in connection.exec_driver_sql(driver_sql(connection, sql), params).fetchall()]
+    """Rows straight from the driver's cursor (no result-row wrapping)."""
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(driver_sql(connection, sql), params)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+def insert_rows(
+    connection: Connection, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    if not rows:
+        return
+    if connection.dialect.name == "postgresql":
+        cursor = connection.connection.cursor()
+        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    marks = ", ".join("?" for _ in columns)
+    execute_many(connection, f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+
+def update_rows(
+    connection: Connection,
+    table: str,
+    key: str,
+    columns: Sequence[str],
+    types: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
+) -> None:
+    """Set ``columns`` for each row (values in ``columns`` order, then the key), matched on ``key``.
+
+    ``types`` are the PostgreSQL types of ``key`` and the columns, for the temporary table.
+    """
+    if not rows:
+        return
+    if connection.dialect.name == "postgresql":
+        names = [key, *columns]
+        stage = f"_stage_{table}_{zlib.crc32(' '.join(names).encode()):08x}"
+        definition = ", ".join(f"{name} {kind}" for name, kind in zip(names, types, strict=True))
+        connection.exec_driver_sql(
+            f"CREATE TEMP TABLE IF NOT EXISTS {stage} ({definition}) ON COMMIT DELETE ROWS"
+        )
+        connection.exec_driver_sql(f"TRUNCATE {stage}")
+        insert_rows(connection, stage, names, [(row[-1], *row[:-1]) for row in rows])
+        connection.exec_driver_sql(f"ANALYZE {stage}")  # so the join below is planned as a hash join
+        assignments = ", ".join(f"{c} = s.{c}" for c in columns)
+        connection.exec_driver_sql(
+            f"UPDATE {table} AS t SET {assignments} FROM {stage} AS s WHERE t.{key} = s.{key}"
+        )
+        return
+    assignments = ", ".join(f"{c} = ?" for c in columns)
+    execute_many(connection, f"UPDATE {table} SET {assignments} WHERE {key} = ?", rows)
 
 
 def db_value(connection: Connection, value: Any) -> Any:

@@ -7,10 +7,11 @@ log backwards, so a refused request changes nothing, exactly as with SQL.
 from __future__ import annotations
 
 import copy
+import json
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 import numpy as np
@@ -203,13 +204,14 @@ class MemoryQueues(_Repo, ports.Queues):
             update.history,
             strict=True,
         )
+        day = date.fromisoformat
         for order_id, a, e, la, c, source, conflict, days, entry in rows:
             order = copy.copy(self.s.orders[order_id])
-            order.promise = Promise(a, DeliveryWindow(e, la, c), source)
+            order.promise = Promise(day(a), DeliveryWindow(day(e), day(la), c), source)
             order.conflict, order.conflict_days = conflict, days
             self.u.set(self.s.orders, order_id, order)
             if entry is not None:
-                _record(self, order_id, "promise_changed", now, update.cause, entry)
+                _record(self, order_id, "promise_changed", now, update.cause, json.loads(entry))
 
     def mark_allocated(self, ids: list[str], quantities: list[int], receipt: str, now: datetime) -> None:
         for order_id, quantity in zip(ids, quantities, strict=True):

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, bindparam, or_, select, update
 from engine.domain.orders import OrderStatus, Preorder
 from engine.domain.queue_math import QueueSnapshot
 from engine.persistence import tables
-from engine.persistence.bulk import db_value, execute_many, fetch_all
+from engine.persistence.bulk import db_value, fetch_all, insert_rows, update_rows
 from engine.persistence.order_rows import order_from_row
 from engine.service import ports
 
@@ -50,17 +50,23 @@ _SNAPSHOT = (
     " window_earliest, window_latest, window_confidence, promise_source, first_latest, conflict_reason"
     " FROM preorders WHERE sku = ? AND status IN ('pre_order', 'paused') ORDER BY sequence"
 )
-_WRITE_PROMISE = (
-    "UPDATE preorders SET expected_availability = ?, window_earliest = ?, window_latest = ?,"
-    " window_confidence = ?, promise_source = ?, conflict_reason = ?, conflict_days = ?, updated_at = ?"
-    " WHERE id = ?"
+_PROMISE_COLUMNS = (
+    "expected_availability",
+    "window_earliest",
+    "window_latest",
+    "window_confidence",
+    "promise_source",
+    "conflict_reason",
+    "conflict_days",
+    "updated_at",
 )
-_ALLOCATE = "UPDATE preorders SET status = 'allocated', updated_at = ? WHERE id = ? AND status = 'pre_order'"
-_EVENT = "INSERT INTO order_events (order_id, type, at, cause, data) VALUES (?, ?, ?, ?, ?)"
+_PROMISE_TYPES = ("varchar", "date", "date", "date", "float8", "varchar", "text", "integer", "timestamptz")
+_EVENT_COLUMNS = ("order_id", "type", "at", "cause", "data")
 
 
 def _dates(values: list[Any]) -> np.ndarray:
-    return np.array([str(value) for value in values], dtype="datetime64[D]")
+    # numpy parses SQLite's ISO text and PostgreSQL's date objects alike, in C.
+    return np.array(values, dtype="datetime64[D]")
 
 
 class SqlQueues(ports.Queues):
@@ -127,15 +133,15 @@ class SqlQueues(ports.Queues):
         )
 
     def write_promises(self, sku: str, update: ports.PromiseUpdate, now: datetime) -> None:
-        value = lambda item: db_value(self._c, item)  # noqa: E731
-        stamp = value(now)
-        execute_many(
+        stamp = db_value(self._c, now)
+        update_rows(
             self._c,
-            _WRITE_PROMISE,
-            [
-                (value(a), value(e), value(la), c, s, r, d, stamp, i)
-                for i, a, e, la, c, s, r, d in zip(
-                    update.ids,
+            "preorders",
+            "id",
+            _PROMISE_COLUMNS,
+            _PROMISE_TYPES,
+            list(
+                zip(
                     update.availability,
                     update.earliest,
                     update.latest,
@@ -143,15 +149,18 @@ class SqlQueues(ports.Queues):
                     update.sources,
                     update.conflicts,
                     update.conflict_days,
+                    [stamp] * len(update.ids),
+                    update.ids,
                     strict=True,
                 )
-            ],
+            ),
         )
-        execute_many(
+        insert_rows(
             self._c,
-            _EVENT,
+            "order_events",
+            _EVENT_COLUMNS,
             [
-                (order_id, "promise_changed", stamp, update.cause, json.dumps(entry))
+                (order_id, "promise_changed", stamp, update.cause, entry)
                 for order_id, entry in zip(update.ids, update.history, strict=True)
                 if entry is not None
             ],
@@ -159,18 +168,27 @@ class SqlQueues(ports.Queues):
 
     def mark_allocated(self, ids: list[str], quantities: list[int], receipt: str, now: datetime) -> None:
         stamp = db_value(self._c, now)
-        execute_many(self._c, _ALLOCATE, [(stamp, order_id) for order_id in ids])
-        cause = f"receipt {receipt}"
-        execute_many(
+        update_rows(
             self._c,
-            _EVENT,
+            "preorders",
+            "id",
+            ("status", "updated_at"),
+            ("varchar", "varchar", "timestamptz"),
+            [("allocated", stamp, order_id) for order_id in ids],
+        )
+        cause = f"receipt {receipt}"
+        receipt_json = json.dumps(receipt)
+        insert_rows(
+            self._c,
+            "order_events",
+            _EVENT_COLUMNS,
             [
                 (
                     order_id,
                     "preorder_allocated",
                     stamp,
                     cause,
-                    json.dumps({"order_id": order_id, "quantity": quantity, "receipt": receipt}),
+                    f'{{"order_id":"{order_id}","quantity":{quantity},"receipt":{receipt_json}}}',
                 )
                 for order_id, quantity in zip(ids, quantities, strict=True)
             ],

@@ -42,7 +42,7 @@ def _settle(uow: UnitOfWork, sku: str, *, cause: str, now: datetime, policy: Pol
 
 
 def pause(
-    uow: UnitOfWork, order_id: str, account_id: str | None, *, reason: str | None, now: datetime
+    uow: UnitOfWork, order_id: str, account_id: str | None, *, reason: str | None, now: datetime, policy: Policy
 ) -> str:
     order = own_order(uow, order_id, account_id)
     product = uow.products.get(order.intent.sku)
@@ -50,6 +50,15 @@ def pause(
     if order.pause(now, reason=reason, max_pause_days=max_days):
         uow.preorders.save(order)
         uow.publish(order.events, key=order.id)
+        # units on hand that waited for this order now go to the next one in line
+        _settle(
+            uow,
+            order.intent.sku,
+            cause=f"order {order.number} paused",
+            now=now,
+            policy=policy,
+            receipt="on hand",
+        )
         uow.commit()
     return order.id
 

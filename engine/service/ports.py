@@ -5,7 +5,7 @@ from __future__ import annotations
 import abc
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from types import TracebackType
 from typing import Any
 
@@ -55,14 +55,14 @@ class PromiseUpdate:
     """New promise values for some orders of one SKU, with one history entry each."""
 
     ids: list[str]
-    availability: list[date]
-    earliest: list[date]
-    latest: list[date]
+    availability: list[str]  # ISO dates
+    earliest: list[str]
+    latest: list[str]
     confidence: list[float]
     sources: list[str]
     conflicts: list[str | None]
     conflict_days: list[int]
-    history: list[dict[str, Any] | None]  # None: the promise did not move (only the flag changed)
+    history: list[str | None]  # JSON of the promise before and after; None: only the flag changed
     cause: str
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 import numpy as np
@@ -9,7 +10,7 @@ import numpy as np
 from engine.domain.events import PromisesChanged
 from engine.domain.lanes import best_lane
 from engine.domain.promise import SupplyLadder
-from engine.domain.queue_math import as_dates, repromise
+from engine.domain.queue_math import repromise
 from engine.domain.supply import SupplyPlan
 from engine.service.ports import PromiseUpdate, UnitOfWork
 
@@ -35,21 +36,11 @@ def repromise_sku(
     new_a, new_e, new_l = text(result.availability), text(result.earliest), text(result.latest)
     old_sources, new_sources = snapshot.sources[touched].tolist(), result.sources[touched].tolist()
     moved = result.changed[touched].tolist()
-    history = [
-        {
-            "before": {
-                "expected_availability": old_a[k],
-                "earliest": old_e[k],
-                "latest": old_l[k],
-                "source": old_sources[k],
-            },
-            "after": {
-                "expected_availability": new_a[k],
-                "earliest": new_e[k],
-                "latest": new_l[k],
-                "source": new_sources[k],
-            },
-        }
+    # Built as text: a dict and json.dumps per order cost more than the whole vectorised pass.
+    history: list[str | None] = [
+        f'{{"before":{{"expected_availability":"{old_a[k]}","earliest":"{old_e[k]}","latest":"{old_l[k]}",'
+        f'"source":{json.dumps(old_sources[k])}}},"after":{{"expected_availability":"{new_a[k]}",'
+        f'"earliest":"{new_e[k]}","latest":"{new_l[k]}","source":{json.dumps(new_sources[k])}}}}}'
         if moved[k]
         else None
         for k in range(len(touched))
@@ -59,9 +50,9 @@ def repromise_sku(
         sku,
         PromiseUpdate(
             ids=ids,
-            availability=as_dates(result.availability[touched]),
-            earliest=as_dates(result.earliest[touched]),
-            latest=as_dates(result.latest[touched]),
+            availability=new_a,
+            earliest=new_e,
+            latest=new_l,
             confidence=result.confidence[touched].tolist(),
             sources=new_sources,
             conflicts=result.conflicts[touched].tolist(),

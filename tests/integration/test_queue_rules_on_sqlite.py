@@ -32,6 +32,6 @@ class SqliteQueue(QueueMachine):
 
 
 SqliteQueue.TestCase.settings = settings(
-    max_examples=15, stateful_step_count=25, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=20, stateful_step_count=30, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 test_random_operations_never_break_the_queue_rules_on_sqlite = SqliteQueue.TestCase

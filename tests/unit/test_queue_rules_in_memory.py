@@ -16,6 +16,6 @@ class InMemoryQueue(QueueMachine):
 
 
 InMemoryQueue.TestCase.settings = settings(
-    max_examples=60, stateful_step_count=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=200, stateful_step_count=50, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 test_random_operations_never_break_the_queue_rules_in_memory = InMemoryQueue.TestCase
