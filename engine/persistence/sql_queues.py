@@ -45,11 +45,23 @@ _CHANGE = (
         units_on_hand=_Q.units_on_hand + bindparam("b_on_hand"),
     )
 )
-_SNAPSHOT = (
-    "SELECT id, sequence, quantity, status, ship_country, ship_region, expected_availability,"
-    " window_earliest, window_latest, window_confidence, promise_source, first_latest, conflict_reason"
-    " FROM preorders WHERE sku = ? AND status IN ('pre_order', 'paused') ORDER BY sequence"
-)
+_DATE_COLUMNS = ("expected_availability", "window_earliest", "window_latest", "first_latest")
+# Dates come back as days since 1970 so numpy takes them without building a Python date per value.
+_DAYS = {
+    "postgresql": "({} - DATE '1970-01-01')",
+    "sqlite": "CAST(julianday({}) - 2440587.5 AS INTEGER)",
+}
+
+
+def _snapshot_sql(dialect: str) -> str:
+    days = [_DAYS[dialect].format(column) for column in _DATE_COLUMNS]
+    return (
+        "SELECT id, sequence, quantity, status, ship_country, ship_region, "
+        f"{days[0]}, {days[1]}, {days[2]}, window_confidence, promise_source, {days[3]}, conflict_reason"
+        " FROM preorders WHERE sku = ? AND status IN ('pre_order', 'paused') ORDER BY sequence"
+    )
+
+
 _PROMISE_COLUMNS = (
     "expected_availability",
     "window_earliest",
@@ -64,9 +76,8 @@ _PROMISE_TYPES = ("varchar", "date", "date", "date", "float8", "varchar", "text"
 _EVENT_COLUMNS = ("order_id", "type", "at", "cause", "data")
 
 
-def _dates(values: list[Any]) -> np.ndarray:
-    # numpy parses SQLite's ISO text and PostgreSQL's date objects alike, in C.
-    return np.array(values, dtype="datetime64[D]")
+def _dates(days: tuple[Any, ...]) -> np.ndarray:
+    return np.array(days, dtype=np.int64).astype("datetime64[D]")
 
 
 class SqlQueues(ports.Queues):
@@ -109,7 +120,7 @@ class SqlQueues(ports.Queues):
         return list(self._c.execute(select(_Q.sku).where(_Q.orders_queued > 0).order_by(_Q.sku)).scalars())
 
     def snapshot(self, sku: str) -> QueueSnapshot:
-        rows = fetch_all(self._c, _SNAPSHOT, (sku,))
+        rows = fetch_all(self._c, _snapshot_sql(self._c.dialect.name), (sku,))
         columns: list[tuple[Any, ...]] = list(zip(*rows, strict=True)) if rows else [() for _ in range(13)]
         destinations: dict[tuple[str, str | None], int] = {}
         index = [
@@ -123,12 +134,12 @@ class SqlQueues(ports.Queues):
             paused=np.array([status == OrderStatus.PAUSED.value for status in columns[3]], dtype=bool),
             destinations=list(destinations),
             destination_index=np.array(index, dtype=np.int64),
-            availability=_dates(list(columns[6])),
-            earliest=_dates(list(columns[7])),
-            latest=_dates(list(columns[8])),
+            availability=_dates(columns[6]),
+            earliest=_dates(columns[7]),
+            latest=_dates(columns[8]),
             confidence=np.array(columns[9], dtype=float),
             sources=np.array(columns[10], dtype=object),
-            first_latest=_dates(list(columns[11])),
+            first_latest=_dates(columns[11]),
             conflicts=np.array(columns[12], dtype=object),
         )
 

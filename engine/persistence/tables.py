@@ -156,7 +156,8 @@ preorders = Table(
     Index("ix_preorders_customer", "account_id", "sku", "customer_id"),
     Index("ix_preorders_account", "account_id", "id"),
     Index("ix_preorders_resume_by", "resume_by"),
-    Index("ix_preorders_conflicts", "conflict_days"),
+    # No promise or conflict column is indexed, and on PostgreSQL the table keeps half-full pages
+    # (migration 0003, fillfactor 50): a re-promise then rewrites rows in place (HOT updates).
 )
 
 receipts = Table(

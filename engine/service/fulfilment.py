@@ -42,7 +42,13 @@ def _settle(uow: UnitOfWork, sku: str, *, cause: str, now: datetime, policy: Pol
 
 
 def pause(
-    uow: UnitOfWork, order_id: str, account_id: str | None, *, reason: str | None, now: datetime, policy: Policy
+    uow: UnitOfWork,
+    order_id: str,
+    account_id: str | None,
+    *,
+    reason: str | None,
+    now: datetime,
+    policy: Policy,
 ) -> str:
     order = own_order(uow, order_id, account_id)
     product = uow.products.get(order.intent.sku)

@@ -29,11 +29,27 @@ def get_order(uow: UnitOfWork, *, account_id: str, order_id: str, is_admin: bool
     if order is None or (order.account_id != account_id and not is_admin):
         raise NotFound(f"no pre-order with id {order_id!r}")
     view = live_view(uow, order)
-    view["history"] = [
-        {"type": entry["type"], "at": _iso(entry["at"]), "cause": entry["cause"], "data": entry["data"]}
-        for entry in uow.preorders.history(order.id)
-    ]
+    view["history"] = with_promise_before(uow.preorders.history(order.id))
     return view
+
+
+def with_promise_before(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """History entries for the API; each promise change shows the promise before it and after it."""
+    shown, promise = [], None
+    for entry in entries:
+        data = dict(entry["data"] or {})
+        if entry["type"] == "preorder_placed" and "promise" in data:
+            placed = data["promise"]
+            promise = {
+                "expected_availability": placed["expected_availability"],
+                "earliest": placed["earliest"],
+                "latest": placed["latest"],
+                "source": placed.get("source"),
+            }
+        elif entry["type"] == "promise_changed":
+            data["before"], promise = promise, data.get("after")
+        shown.append({"type": entry["type"], "at": _iso(entry["at"]), "cause": entry["cause"], "data": data})
+    return shown
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -32,15 +32,14 @@ def repromise_sku(
     if not len(touched):
         return []
     text = lambda values: np.datetime_as_string(values[touched], unit="D").tolist()  # noqa: E731
-    old_a, old_e, old_l = text(snapshot.availability), text(snapshot.earliest), text(snapshot.latest)
     new_a, new_e, new_l = text(result.availability), text(result.earliest), text(result.latest)
-    old_sources, new_sources = snapshot.sources[touched].tolist(), result.sources[touched].tolist()
+    new_sources = result.sources[touched].tolist()
     moved = result.changed[touched].tolist()
-    # Built as text: a dict and json.dumps per order cost more than the whole vectorised pass.
+    # Only the new promise is stored (the one before is the previous entry of the order's history),
+    # built as text: a dict and json.dumps per order cost more than the whole vectorised pass.
     history: list[str | None] = [
-        f'{{"before":{{"expected_availability":"{old_a[k]}","earliest":"{old_e[k]}","latest":"{old_l[k]}",'
-        f'"source":{json.dumps(old_sources[k])}}},"after":{{"expected_availability":"{new_a[k]}",'
-        f'"earliest":"{new_e[k]}","latest":"{new_l[k]}","source":{json.dumps(new_sources[k])}}}}}'
+        f'{{"after":{{"expected_availability":"{new_a[k]}","earliest":"{new_e[k]}","latest":"{new_l[k]}",'
+        f'"source":{json.dumps(new_sources[k])}}}}}'
         if moved[k]
         else None
         for k in range(len(touched))
