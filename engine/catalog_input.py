@@ -43,6 +43,28 @@ class TermsIn(Strict):
 
 
 class ProductIn(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Console X",
+                    "price": "499.00",
+                    "currency": "USD",
+                    "facility": "DC-EAST",
+                    "preorder": {
+                        "enabled": True,
+                        "opens_at": "2026-11-01T00:00:00Z",
+                        "closes_at": "2027-03-01T00:00:00Z",
+                        "cap_units": 5000,
+                        "per_customer_limit": 2,
+                        "max_pause_days": 30,
+                    },
+                }
+            ]
+        },
+    )
     name: Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
     price: Annotated[Decimal, Field(ge=0, le=Decimal("10000000"), max_digits=12, decimal_places=2)]
     currency: Currency
@@ -97,6 +119,29 @@ class BeyondPlanIn(Strict):
 
 
 class SupplyPlanIn(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "runs": [
+                        {"id": "R-1", "quantity": 3000, "expected_date": "2027-02-01", "spread_days": 4}
+                    ],
+                    "purchase_orders": [
+                        {
+                            "id": "PO-7",
+                            "supplier": "acme-parts",
+                            "quantity": 2000,
+                            "expected_date": "2027-03-10",
+                            "spread_days": 9,
+                        }
+                    ],
+                    "beyond_plan": {"lead_time_days": 60, "spread_days": 10},
+                }
+            ]
+        },
+    )
     runs: Annotated[list[RunIn], Field(max_length=1000)] = []
     purchase_orders: Annotated[list[PurchaseOrderIn], Field(max_length=1000)] = []
     beyond_plan: BeyondPlanIn | None = None
@@ -152,6 +197,25 @@ class LaneIn(Strict):
 
 
 class LanesIn(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "lanes": [
+                        {
+                            "facility": "DC-EAST",
+                            "country": "US",
+                            "region": "CA",
+                            "handling_days": 1,
+                            "transit_days": {"p10": 3, "p50": 4, "p90": 7},
+                        },
+                    ]
+                }
+            ]
+        },
+    )
     lanes: Annotated[list[LaneIn], Field(min_length=1, max_length=10_000)]
 
     @model_validator(mode="after")
