@@ -77,3 +77,9 @@ class TemporarilyUnavailable(DomainError):
     """The store could not take the request now; the intake was kept as a dead letter."""
 
     code = "temporarily_unavailable"
+
+
+class ChannelQuotaExhausted(DomainError):
+    """The channel used up the share of an exclusive run that the allocation agent gave it."""
+
+    code = "channel_quota_exhausted"

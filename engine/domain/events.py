@@ -116,3 +116,32 @@ class PromisesChanged(Event):
     cause: str
     order_ids: tuple[str, ...]
     at: datetime
+
+
+@dataclass(frozen=True)
+class PreorderShipped(Event):
+    name: ClassVar[str] = "preorder_shipped"
+    order_id: str
+    shipment_id: str
+    cause: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class PreorderDelivered(Event):
+    name: ClassVar[str] = "preorder_delivered"
+    order_id: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class DecisionTaken(Event):
+    """An agent changed something (or recommends it), with its reason."""
+
+    name: ClassVar[str] = "decision_taken"
+    agent: str
+    kind: str
+    sku: str | None
+    reason: str
+    data: dict[str, Any]
+    at: datetime

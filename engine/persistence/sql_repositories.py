@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
 from engine.domain.catalog import Product
 from engine.domain.lanes import Lane
-from engine.domain.orders import OrderStatus, Preorder
 from engine.domain.supply import SupplyPlan
 from engine.persistence import rows, tables
-from engine.persistence.bulk import db_value, execute_many
-from engine.persistence.order_rows import order_from_row
 from engine.service import ports
 
 # Statements on the hot path are built once: building them per call cost more than running them.
@@ -27,14 +24,6 @@ _LOTS = (
     .order_by(tables.supply_lots.c.expected_date, tables.supply_lots.c.lot_id)
 )
 _LANES = select(tables.lanes).where(tables.lanes.c.facility == bindparam("facility"))
-_INSERT_ORDER = insert(tables.preorders)
-_EVENT = "INSERT INTO order_events (order_id, type, at, cause, data) VALUES (?, ?, ?, ?, ?)"
-_CUSTOMER_UNITS = select(func.coalesce(func.sum(_P.quantity), 0)).where(
-    _P.account_id == bindparam("account_id"),
-    _P.sku == bindparam("sku"),
-    _P.customer_id == bindparam("customer_id"),
-    _P.status != OrderStatus.CANCELLED.value,
-)
 _IDEMPOTENCY = select(tables.idempotency_records).where(
     tables.idempotency_records.c.account_id == bindparam("account_id"),
     tables.idempotency_records.c.key == bindparam("key"),
@@ -50,6 +39,13 @@ class SqlProducts(ports.Products):
     def get(self, sku: str) -> Product | None:
         row = self._c.execute(_PRODUCT, {"sku": sku}).first()
         return None if row is None else rows.product_from_row(row)
+
+    def all(self) -> list[Product]:
+        result = self._c.execute(select(tables.products).order_by(tables.products.c.sku))
+        return [rows.product_from_row(row) for row in result]
+
+    def set_price(self, sku: str, price: Decimal) -> None:
+        self._c.execute(update(tables.products).where(tables.products.c.sku == sku).values(price=str(price)))
 
     def put(self, product: Product) -> bool:
         values = rows.product_to_row(product, datetime.now().astimezone())
@@ -139,134 +135,6 @@ class SqlLanes(ports.Lanes):
         self._c.execute(delete(tables.lanes).where(tables.lanes.c.facility.in_(facilities)))
         if lanes:
             self._c.execute(insert(tables.lanes), [rows.lane_to_row(lane) for lane in lanes])
-
-
-class SqlPreorders(ports.Preorders):
-    def __init__(self, connection: Connection) -> None:
-        self._c = connection
-
-    def add(self, order: Preorder) -> None:
-        intent, promise = order.intent, order.promise
-        address = intent.customer.shipping_address
-        self._c.execute(
-            _INSERT_ORDER,
-            dict(
-                id=order.id,
-                number=order.number,
-                account_id=order.account_id,
-                channel=intent.channel,
-                external_id=intent.external_id,
-                sku=intent.sku,
-                quantity=intent.quantity,
-                sequence=order.sequence,
-                status=order.status.value,
-                customer_id=intent.customer.id,
-                customer_email=intent.customer.email,
-                customer_name=intent.customer.name,
-                ship_country=address.country,
-                ship_region=address.region,
-                ship_postal_code=address.postal_code,
-                ship_city=address.city,
-                ship_line1=address.line1,
-                unit_price=str(order.unit_price),
-                currency=order.currency,
-                expected_availability=promise.expected_availability,
-                window_earliest=promise.delivery_window.earliest,
-                window_latest=promise.delivery_window.latest,
-                window_confidence=promise.delivery_window.confidence,
-                promise_source=promise.source,
-                first_latest=promise.delivery_window.latest,
-                created_at=order.created_at,
-                updated_at=order.created_at,
-            ),
-        )
-        self._add_events(order)
-
-    def customer_units(self, account_id: str, sku: str, customer_id: str) -> int:
-        params = {"account_id": account_id, "sku": sku, "customer_id": customer_id}
-        return int(self._c.execute(_CUSTOMER_UNITS, params).scalar() or 0)
-
-    def get(self, order_id: str) -> Preorder | None:
-        row = self._c.execute(select(tables.preorders).where(tables.preorders.c.id == order_id)).first()
-        return None if row is None else order_from_row(row)
-
-    def ahead_of(self, sku: str, sequence: int) -> tuple[int, int]:
-        p = tables.preorders.c
-        row = self._c.execute(
-            select(func.count(), func.coalesce(func.sum(p.quantity), 0)).where(
-                p.sku == sku,
-                p.status.in_([OrderStatus.PRE_ORDER.value, OrderStatus.PAUSED.value]),
-                p.sequence < sequence,
-            )
-        ).one()
-        return int(row[0]), int(row[1])
-
-    def page(self, query: ports.OrderQuery) -> list[Preorder]:
-        p = tables.preorders.c
-        statement = select(tables.preorders).where(p.account_id == query.account_id)
-        if query.after is not None:
-            statement = statement.where(p.id > query.after)
-        if query.sku is not None:
-            statement = statement.where(p.sku == query.sku)
-        if query.status is not None:
-            statement = statement.where(p.status == query.status)
-        if query.customer_id is not None:
-            statement = statement.where(p.customer_id == query.customer_id)
-        result = self._c.execute(statement.order_by(p.id).limit(query.limit))
-        return [order_from_row(row) for row in result]
-
-    def save(self, order: Preorder) -> None:
-        now = order.events[-1].at if order.events and hasattr(order.events[-1], "at") else None
-        self._c.execute(
-            update(tables.preorders)
-            .where(_P.id == order.id)
-            .values(
-                status=order.status.value,
-                paused_at=order.paused_at,
-                resume_by=order.resume_by,
-                resumed_at=order.resumed_at,
-                conflict_reason=order.conflict,
-                conflict_days=order.conflict_days,
-                **({"updated_at": now} if now is not None else {}),
-            )
-        )
-        self._add_events(order)
-
-    def _add_events(self, order: Preorder) -> None:
-        rows_ = []
-        for event in order.events:
-            data = event.payload()
-            cause = data.get("cause") or data.get("reason")
-            rows_.append(
-                (order.id, event.name, db_value(self._c, getattr(event, "at", None)), cause, json.dumps(data))
-            )
-        execute_many(self._c, _EVENT, rows_)
-
-    def history(self, order_id: str) -> list[dict[str, Any]]:
-        e = tables.order_events.c
-        result = self._c.execute(select(tables.order_events).where(e.order_id == order_id).order_by(e.id))
-        return [
-            {"type": row.type, "at": rows.utc(row.at), "cause": row.cause, "data": row.data} for row in result
-        ]
-
-    def pauses_ending(self, now: datetime, limit: int) -> list[Preorder]:
-        result = self._c.execute(
-            select(tables.preorders)
-            .where(_P.status == OrderStatus.PAUSED.value, _P.resume_by.is_not(None), _P.resume_by <= now)
-            .order_by(_P.resume_by)
-            .limit(limit)
-        )
-        return [order_from_row(row) for row in result]
-
-    def conflicts(self, limit: int, offset: int) -> list[Preorder]:
-        result = self._c.execute(
-            select(tables.preorders)
-            .where(_P.conflict_reason.is_not(None), _P.status.in_(["pre_order", "paused"]))
-            .order_by(_P.conflict_days.desc(), _P.sku, _P.sequence)
-            .limit(limit)
-            .offset(offset)
-        )
-        return [order_from_row(row) for row in result]
 
 
 class SqlIdempotency(ports.Idempotency):

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection, insert, select
 
 from engine.domain.events import Event
 from engine.persistence import tables
 from engine.persistence.database import Database
+from engine.persistence.sql_agents import SqlDecisions, SqlQuotas, SqlShipments
+from engine.persistence.sql_preorders import SqlPreorders
 from engine.persistence.sql_queues import SqlQueues
 from engine.persistence.sql_repositories import (
     SqlAccounts,
     SqlIdempotency,
     SqlLanes,
-    SqlPreorders,
     SqlProducts,
     SqlReceipts,
     SqlSupplyPlans,
@@ -44,6 +46,9 @@ class SqlUnitOfWork(ports.UnitOfWork):
         self.idempotency = SqlIdempotency(connection)
         self.accounts = SqlAccounts(connection)
         self.receipts = SqlReceipts(connection)
+        self.quotas = SqlQuotas(connection)
+        self.decisions = SqlDecisions(connection)
+        self.shipments = SqlShipments(connection)
         return self
 
     def __exit__(self, *args: object) -> None:
@@ -64,6 +69,13 @@ class SqlUnitOfWork(ports.UnitOfWork):
         ]
         if values:
             self._active().execute(_INSERT_OUTBOX, values)
+
+    def outbox_after(self, cursor: int, limit: int) -> list[tuple[int, str, str, dict[str, Any]]]:
+        o = tables.outbox.c
+        result = self._active().execute(
+            select(o.id, o.topic, o.key, o.payload).where(o.id > cursor).order_by(o.id).limit(limit)
+        )
+        return [(int(row.id), row.topic, row.key, row.payload) for row in result]
 
     def commit(self) -> None:
         self._active().commit()

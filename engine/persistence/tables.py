@@ -150,6 +150,9 @@ preorders = Table(
     Column("resumed_at", DateTime(timezone=True)),
     Column("conflict_reason", Text),
     Column("conflict_days", Integer, nullable=False, server_default="0"),
+    Column("shipment_id", String(40)),
+    Column("shipped_at", DateTime(timezone=True)),
+    Column("delivered_at", DateTime(timezone=True)),
     UniqueConstraint("sku", "sequence", name="uq_preorders_sku_sequence"),
     UniqueConstraint("account_id", "channel", "external_id", name="uq_preorders_external_id"),
     Index("ix_preorders_queue", "sku", "status", "sequence"),
@@ -217,4 +220,49 @@ dead_letters = Table(
     Column("attempts", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("resolved_at", DateTime(timezone=True)),
+)
+
+# Per-channel quotas an allocation agent sets on an exclusive run; placing checks them in O(1).
+channel_quotas = Table(
+    "channel_quotas",
+    metadata,
+    Column("sku", String(64), ForeignKey("products.sku"), primary_key=True),
+    Column("channel", String(40), primary_key=True),
+    Column("quota_units", BigInteger, nullable=False),
+    Column("reserved_units", BigInteger, nullable=False),
+)
+
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("id", AutoId, primary_key=True, autoincrement=True),
+    Column("agent", String(40), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("sku", String(64)),
+    Column("reason", Text, nullable=False),
+    Column("data", JSON, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index("ix_decisions_at", "at"),
+)
+
+shipments = Table(
+    "shipments",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("vehicle", String(40), nullable=False),
+    Column("region", String(64), nullable=False),
+    Column("orders", Integer, nullable=False),
+    Column("units", Integer, nullable=False),
+    Column("distance", Float, nullable=False),
+    Column("cost", Float, nullable=False),
+    Column("route", JSON, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+agent_cursors = Table(
+    "agent_cursors",
+    metadata,
+    Column("agent", String(40), primary_key=True),
+    Column("outbox_id", BigInteger, nullable=False),
 )

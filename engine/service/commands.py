@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from engine.domain.catalog import Product
 from engine.domain.lanes import Lane
@@ -30,3 +31,53 @@ class ReplaceSupplyPlan:
 @dataclass(frozen=True)
 class ReplaceLanes:
     lanes: tuple[Lane, ...]
+
+
+# --- what agents ask for (applied through the engine, each with its reason) -------------------------
+@dataclass(frozen=True)
+class SetPrice:
+    """A new price for orders placed from now on; confirmed orders keep theirs."""
+
+    sku: str
+    price: Decimal
+    reason: str
+
+
+@dataclass(frozen=True)
+class SetChannelQuotas:
+    """Shares of an exclusive run per channel; intake refuses a channel past its share."""
+
+    sku: str
+    quotas: tuple[tuple[str, int], ...]
+    reason: str
+
+
+@dataclass(frozen=True)
+class RecommendProduction:
+    """Advice only: the forecast and the supply plan disagree."""
+
+    sku: str
+    recommended_units: int
+    planned_units: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class DispatchShipment:
+    """Allocated orders leave together on one vehicle, in route order."""
+
+    shipment_id: str
+    order_ids: tuple[str, ...]
+    vehicle: str
+    region: str
+    distance: float
+    cost: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class MarkDelivered:
+    order_ids: tuple[str, ...]
+
+
+AgentCommand = SetPrice | SetChannelQuotas | RecommendProduction | DispatchShipment | MarkDelivered

@@ -6,6 +6,7 @@ import abc
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from types import TracebackType
 from typing import Any
 
@@ -112,6 +113,12 @@ class Products(abc.ABC):
     def get(self, sku: str) -> Product | None: ...
 
     @abc.abstractmethod
+    def all(self) -> list[Product]: ...
+
+    @abc.abstractmethod
+    def set_price(self, sku: str, price: Decimal) -> None: ...
+
+    @abc.abstractmethod
     def put(self, product: Product) -> bool:
         """Create or replace; True when created. Keeps the queue's cap in step."""
 
@@ -207,6 +214,85 @@ class Preorders(abc.ABC):
     def conflicts(self, limit: int, offset: int) -> list[Preorder]:
         """Queued orders flagged as breaking their first promise, worst first."""
 
+    @abc.abstractmethod
+    def allocated(self, limit: int) -> list[Preorder]:
+        """Orders ready to ship (allocated, not yet shipped), oldest first."""
+
+    @abc.abstractmethod
+    def channel_units(self, sku: str) -> dict[str, int]:
+        """Units of live (not cancelled) orders of the SKU per channel."""
+
+    @abc.abstractmethod
+    def mark_shipped(self, ids: list[str], shipment_id: str, now: datetime, cause: str) -> None: ...
+
+    @abc.abstractmethod
+    def mark_delivered(self, ids: list[str], now: datetime) -> None: ...
+
+
+@dataclass(frozen=True)
+class Quota:
+    channel: str
+    quota_units: int
+    reserved_units: int
+
+
+class Quotas(abc.ABC):
+    @abc.abstractmethod
+    def take(self, sku: str, channel: str, quantity: int) -> Quota | bool | None:
+        """Reserve under the channel's quota: True when taken, None when the channel has no quota,
+        the quota (unchanged) when it would be exceeded."""
+
+    @abc.abstractmethod
+    def release(self, sku: str, channel: str, quantity: int) -> None: ...
+
+    @abc.abstractmethod
+    def replace(self, sku: str, quotas: dict[str, int], reserved: dict[str, int]) -> None: ...
+
+    @abc.abstractmethod
+    def for_sku(self, sku: str) -> list[Quota]: ...
+
+
+@dataclass(frozen=True)
+class Decision:
+    agent: str
+    kind: str
+    sku: str | None
+    reason: str
+    data: dict[str, Any]
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Shipment:
+    id: str
+    vehicle: str
+    region: str
+    orders: int
+    units: int
+    distance: float
+    cost: float
+    route: list[str]
+    reason: str
+    created_at: datetime
+
+
+class Decisions(abc.ABC):
+    @abc.abstractmethod
+    def add(self, decision: Decision) -> None: ...
+
+    @abc.abstractmethod
+    def page(self, limit: int, offset: int, sku: str | None = None) -> list[Decision]:
+        """Newest first."""
+
+
+class Shipments(abc.ABC):
+    @abc.abstractmethod
+    def add(self, shipment: Shipment) -> None: ...
+
+    @abc.abstractmethod
+    def page(self, limit: int, offset: int) -> list[Shipment]:
+        """Newest first."""
+
 
 class Receipts(abc.ABC):
     @abc.abstractmethod
@@ -250,6 +336,9 @@ class UnitOfWork(abc.ABC):
     idempotency: Idempotency
     accounts: Accounts
     receipts: Receipts
+    quotas: Quotas
+    decisions: Decisions
+    shipments: Shipments
 
     def __enter__(self) -> UnitOfWork:
         return self
@@ -265,6 +354,10 @@ class UnitOfWork(abc.ABC):
     @abc.abstractmethod
     def publish(self, events: Iterable[Event], key: str) -> None:
         """Store events in the outbox, in this transaction."""
+
+    @abc.abstractmethod
+    def outbox_after(self, cursor: int, limit: int) -> list[tuple[int, str, str, dict[str, Any]]]:
+        """Outbox messages after ``cursor`` in order: (id, topic, key, payload)."""
 
     @abc.abstractmethod
     def commit(self) -> None: ...

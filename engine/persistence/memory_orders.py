@@ -1,0 +1,222 @@
+"""In-memory queues and orders (see :mod:`engine.persistence.memory_store`)."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+
+from engine.domain.orders import OrderStatus, Preorder
+from engine.domain.queue_math import QueueSnapshot
+from engine.persistence.memory_store import QUEUED, Repo, put_order, record
+from engine.service import ports
+
+
+class MemoryQueues(Repo, ports.Queues):
+    def reserve(self, sku: str, quantity: int) -> ports.Reservation | None:
+        c = self.s.counters.get(sku)
+        if c is None or (c["cap_units"] is not None and c["units_reserved"] + quantity > c["cap_units"]):
+            return None
+        new = {
+            **c,
+            "next_sequence": c["next_sequence"] + 1,
+            "units_reserved": c["units_reserved"] + quantity,
+            "units_queued": c["units_queued"] + quantity,
+            "orders_queued": c["orders_queued"] + 1,
+        }
+        self.u.set(self.s.counters, sku, new)
+        return ports.Reservation(
+            c["next_sequence"], c["units_queued"], c["orders_queued"], c["units_on_hand"]
+        )
+
+    def get(self, sku: str) -> ports.QueueCounters | None:
+        c = self.s.counters.get(sku)
+        return None if c is None else ports.QueueCounters(sku=sku, **c)
+
+    def change(self, sku: str, change: ports.CounterChange) -> None:
+        c = self.s.counters[sku]
+        deltas = change.__dict__
+        self.u.set(
+            self.s.counters, sku, {k: v + deltas.get(k, 0) if k in deltas else v for k, v in c.items()}
+        )
+
+    def lock(self, sku: str) -> None:
+        """Every memory transaction already holds the store-wide lock."""
+
+    def active_skus(self) -> list[str]:
+        return sorted(sku for sku, c in self.s.counters.items() if c["orders_queued"] > 0)
+
+    def _queued(self, sku: str) -> list[Preorder]:
+        orders = (self.s.orders[i] for i in self.s.lines.get(sku, []))
+        return [o for o in orders if o.status in QUEUED]
+
+    def snapshot(self, sku: str) -> QueueSnapshot:
+        queued = self._queued(sku)
+        destinations: dict[tuple[str, str | None], int] = {}
+        index = [
+            destinations.setdefault(
+                (o.intent.customer.shipping_address.country, o.intent.customer.shipping_address.region),
+                len(destinations),
+            )
+            for o in queued
+        ]
+        dates = lambda pick: np.array([pick(o) for o in queued], dtype="datetime64[D]")  # noqa: E731
+        return QueueSnapshot(
+            ids=[o.id for o in queued],
+            sequences=np.array([o.sequence for o in queued], dtype=np.int64),
+            quantities=np.array([o.intent.quantity for o in queued], dtype=np.int64),
+            paused=np.array([o.status is OrderStatus.PAUSED for o in queued], dtype=bool),
+            destinations=list(destinations),
+            destination_index=np.array(index, dtype=np.int64),
+            availability=dates(lambda o: o.promise.expected_availability),
+            earliest=dates(lambda o: o.promise.delivery_window.earliest),
+            latest=dates(lambda o: o.promise.delivery_window.latest),
+            confidence=np.array([o.promise.delivery_window.confidence for o in queued], dtype=float),
+            sources=np.array([o.promise.source for o in queued], dtype=object),
+            first_latest=dates(lambda o: o.first_latest or o.promise.delivery_window.latest),
+            conflicts=np.array([o.conflict for o in queued], dtype=object),
+        )
+
+    def write_promises(self, sku: str, update: ports.PromiseUpdate, now: datetime) -> None:
+        from engine.domain.promise import DeliveryWindow, Promise
+
+        rows = zip(
+            update.ids,
+            update.availability,
+            update.earliest,
+            update.latest,
+            update.confidence,
+            update.sources,
+            update.conflicts,
+            update.conflict_days,
+            update.history,
+            strict=True,
+        )
+        day = date.fromisoformat
+        for order_id, a, e, la, c, source, conflict, days, entry in rows:
+            order = copy.copy(self.s.orders[order_id])
+            order.promise = Promise(day(a), DeliveryWindow(day(e), day(la), c), source)
+            order.conflict, order.conflict_days = conflict, days
+            put_order(self, order_id, order)
+            if entry is not None:
+                record(self, order_id, "promise_changed", now, update.cause, json.loads(entry))
+
+    def mark_allocated(self, ids: list[str], quantities: list[int], receipt: str, now: datetime) -> None:
+        for order_id, quantity in zip(ids, quantities, strict=True):
+            order = copy.copy(self.s.orders[order_id])
+            order.status = OrderStatus.ALLOCATED
+            put_order(self, order_id, order)
+            record(
+                self,
+                order_id,
+                "preorder_allocated",
+                now,
+                f"receipt {receipt}",
+                {"order_id": order_id, "quantity": quantity, "receipt": receipt},
+            )
+
+    def page(self, sku: str, after_sequence: int, limit: int) -> list[Preorder]:
+        wanted = (*QUEUED, OrderStatus.ALLOCATED)
+        orders = (self.s.orders[i] for i in self.s.lines.get(sku, []))
+        return [o for o in orders if o.status in wanted and o.sequence > after_sequence][:limit]
+
+
+class MemoryPreorders(Repo, ports.Preorders):
+    def add(self, order: Preorder) -> None:
+        stored = replace(order, events=[], first_latest=order.promise.delivery_window.latest)
+        put_order(self, order.id, stored)
+        self.u.append(self.s.lines.setdefault(order.intent.sku, []), order.id)
+        self._events(order)
+
+    def _events(self, order: Preorder) -> None:
+        for event in order.events:
+            data = event.payload()
+            record(
+                self,
+                order.id,
+                event.name,
+                getattr(event, "at", None),
+                data.get("cause") or data.get("reason"),
+                data,
+            )
+
+    def customer_units(self, account_id: str, sku: str, customer_id: str) -> int:
+        return self.s.held.get((account_id, sku, customer_id), 0)
+
+    def get(self, order_id: str) -> Preorder | None:
+        order = self.s.orders.get(order_id)
+        return None if order is None else replace(order, events=[])
+
+    def ahead_of(self, sku: str, sequence: int) -> tuple[int, int]:
+        orders = [self.s.orders[i] for i in self.s.lines.get(sku, [])]
+        ahead = [o for o in orders if o.status in QUEUED and o.sequence < sequence]
+        return len(ahead), sum(o.intent.quantity for o in ahead)
+
+    def page(self, query: ports.OrderQuery) -> list[Preorder]:
+        chosen = sorted(
+            (
+                o
+                for o in self.s.orders.values()
+                if o.account_id == query.account_id
+                and (query.after is None or o.id > query.after)
+                and (query.sku in (None, o.intent.sku))
+                and (query.status in (None, o.status.value))
+                and (query.customer_id in (None, o.intent.customer.id))
+            ),
+            key=lambda o: o.id,
+        )
+        return chosen[: query.limit]
+
+    def save(self, order: Preorder) -> None:
+        put_order(self, order.id, replace(order, events=[]))
+        self._events(order)
+
+    def history(self, order_id: str) -> list[dict[str, Any]]:
+        return list(self.s.history.get(order_id, []))
+
+    def pauses_ending(self, now: datetime, limit: int) -> list[Preorder]:
+        due = [
+            o
+            for o in self.s.orders.values()
+            if o.status is OrderStatus.PAUSED and o.resume_by is not None and o.resume_by <= now
+        ]
+        return [replace(o, events=[]) for o in sorted(due, key=lambda o: o.resume_by or now)[:limit]]
+
+    def allocated(self, limit: int) -> list[Preorder]:
+        ids = list(itertools.islice(self.s.allocated, limit))
+        return [replace(self.s.orders[i], events=[]) for i in ids]
+
+    def channel_units(self, sku: str) -> dict[str, int]:
+        units: dict[str, int] = {}
+        for order_id in self.s.lines.get(sku, []):
+            order = self.s.orders[order_id]
+            if order.status is not OrderStatus.CANCELLED:
+                units[order.intent.channel] = units.get(order.intent.channel, 0) + order.intent.quantity
+        return units
+
+    def mark_shipped(self, ids: list[str], shipment_id: str, now: datetime, cause: str) -> None:
+        for order_id in ids:
+            put_order(self, order_id, replace(self.s.orders[order_id], status=OrderStatus.SHIPPED))
+            record(
+                self,
+                order_id,
+                "preorder_shipped",
+                now,
+                cause,
+                {"order_id": order_id, "shipment_id": shipment_id},
+            )
+
+    def mark_delivered(self, ids: list[str], now: datetime) -> None:
+        for order_id in ids:
+            put_order(self, order_id, replace(self.s.orders[order_id], status=OrderStatus.DELIVERED))
+            record(self, order_id, "preorder_delivered", now, None, {"order_id": order_id})
+
+    def conflicts(self, limit: int, offset: int) -> list[Preorder]:
+        flagged = [o for o in self.s.orders.values() if o.conflict is not None and o.status in QUEUED]
+        flagged.sort(key=lambda o: (-o.conflict_days, o.intent.sku, o.sequence))
+        return flagged[offset : offset + limit]

@@ -1,0 +1,98 @@
+"""The in-memory store and its transactions: every mutation records how to undo it.
+
+Leaving a unit of work without ``commit`` replays the undo log backwards, so a refused request
+changes nothing, exactly as with SQL.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from engine.domain.catalog import Product
+from engine.domain.lanes import Lane
+from engine.domain.orders import OrderStatus, Preorder
+from engine.domain.supply import SupplyPlan
+from engine.service import ports
+
+QUEUED = (OrderStatus.PRE_ORDER, OrderStatus.PAUSED)
+
+
+@dataclass
+class MemoryStore:
+    products: dict[str, Product] = field(default_factory=dict)
+    counters: dict[str, dict[str, Any]] = field(default_factory=dict)
+    plans: dict[str, SupplyPlan] = field(default_factory=dict)
+    lanes: dict[str, list[Lane]] = field(default_factory=dict)
+    orders: dict[str, Preorder] = field(default_factory=dict)
+    lines: dict[str, list[str]] = field(default_factory=dict)  # sku -> order ids in sequence order
+    history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    outbox: list[dict[str, Any]] = field(default_factory=list)
+    idempotency: dict[tuple[str, str], ports.IdempotencyRecord] = field(default_factory=dict)
+    accounts: set[str] = field(default_factory=set)
+    keys: dict[str, ports.ApiKey] = field(default_factory=dict)
+    receipts: dict[tuple[str, str], ports.Receipt] = field(default_factory=dict)
+    allocated: dict[str, None] = field(default_factory=dict)  # ids of orders ready to ship, in order
+    held: dict[tuple[str, str, str], int] = field(default_factory=dict)  # live units per customer
+    quotas: dict[tuple[str, str], ports.Quota] = field(default_factory=dict)
+    decisions: list[ports.Decision] = field(default_factory=list)
+    shipments: list[ports.Shipment] = field(default_factory=list)
+    dead_letters: list[dict[str, Any]] = field(default_factory=list)
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
+
+class Undo:
+    def __init__(self) -> None:
+        self.steps: list[Callable[[], None]] = []
+
+    def set(self, mapping: dict[Any, Any], key: Any, value: Any) -> None:
+        if key in mapping:
+            old = mapping[key]
+            self.steps.append(lambda: mapping.__setitem__(key, old))
+        else:
+            self.steps.append(lambda: mapping.pop(key, None))
+        mapping[key] = value
+
+    def append(self, items: list[Any], value: Any) -> None:
+        items.append(value)
+        self.steps.append(items.pop)
+
+    def rollback(self) -> None:
+        while self.steps:
+            self.steps.pop()()
+
+
+class Repo:
+    def __init__(self, store: MemoryStore, undo: Undo) -> None:
+        self.s, self.u = store, undo
+
+
+def put_order(repo: Repo, order_id: str, order: Preorder) -> None:
+    """Store the order and keep the indexes (ready-to-ship set, units per customer) in step."""
+    store, undo = repo.s, repo.u
+    old = store.orders.get(order_id)
+    undo.set(store.orders, order_id, order)
+    if old is None or (old.status is OrderStatus.ALLOCATED) != (order.status is OrderStatus.ALLOCATED):
+        if order.status is OrderStatus.ALLOCATED:
+            undo.set(store.allocated, order_id, None)
+        elif order_id in store.allocated:
+            del store.allocated[order_id]
+            undo.steps.append(lambda: store.allocated.__setitem__(order_id, None))
+    change = live_units(order) - live_units(old)
+    if change:
+        key = (order.account_id, order.intent.sku, order.intent.customer.id)
+        undo.set(store.held, key, store.held.get(key, 0) + change)
+
+
+def live_units(order: Preorder | None) -> int:
+    return 0 if order is None or order.status is OrderStatus.CANCELLED else order.intent.quantity
+
+
+def record(
+    repo: Repo, order_id: str, kind: str, at: datetime | None, cause: str | None, data: dict[str, Any]
+) -> None:
+    entries = repo.s.history.setdefault(order_id, [])
+    repo.u.append(entries, {"type": kind, "at": at, "cause": cause, "data": data})
