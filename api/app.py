@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api import errors
 from api.body_limit import BodyLimit
-from api.routers import fulfilment, keys, preorders, products
+from api.routers import fulfilment, keys, operations, preorders, products
 from engine.bootstrap import PreorderEngine, bootstrap
 from engine.config import Settings
 
@@ -45,18 +45,30 @@ async def _sweep_pauses(engine: PreorderEngine, every: float) -> None:
             log.exception("queue sweep failed")
 
 
-def create_app(settings: Settings, engine: PreorderEngine | None = None) -> FastAPI:
-    """The app over ``engine`` (or one built from ``settings`` at start-up, migrated first)."""
+Background = Callable[[PreorderEngine], Callable[[], None]]
+
+
+def create_app(
+    settings: Settings, engine: PreorderEngine | None = None, background: Sequence[Background] = ()
+) -> FastAPI:
+    """The app over ``engine`` (or one built from ``settings`` at start-up, migrated first).
+
+    Each ``background`` starter gets the engine when the app starts and returns how to stop it
+    (``preorder serve`` passes the live agents this way).
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = engine is None
         app.state.engine = engine or bootstrap(settings, migrate=True)
         sweeper = asyncio.create_task(_sweep_pauses(app.state.engine, settings.pause_sweep_seconds))
+        stops = [start(app.state.engine) for start in background]
         try:
             yield
         finally:
             sweeper.cancel()
+            for stop in stops:
+                await run_in_threadpool(stop)
             if owned:
                 app.state.engine.close()
 
@@ -66,6 +78,7 @@ def create_app(settings: Settings, engine: PreorderEngine | None = None) -> Fast
     app.include_router(products.router)
     app.include_router(fulfilment.router)
     app.include_router(keys.router)
+    app.include_router(operations.router)
 
     @app.get("/health", tags=["health"])
     def health() -> dict[str, str]:

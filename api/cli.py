@@ -1,16 +1,48 @@
-"""``preorder serve``: migrate the configured database and serve the API."""
+"""``preorder serve``: migrate the configured database, serve the API, and run the agents."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from enum import StrEnum
 from typing import Annotated
 
 import typer
 import uvicorn
 from pydantic import ValidationError
 
-from api.app import create_app
+from api.app import Background, create_app
 from engine.cli.errors import fail
-from engine.config import load_settings
+from engine.config import Settings, load_settings
+from engine.facade import PreorderEngine
+
+
+class AgentsMode(StrEnum):
+    OFF = "off"
+    INPROCESS = "inprocess"
+    RAY = "ray"
+
+
+def agents_starter(
+    mode: AgentsMode, settings: Settings, tick_s: float, ray_address: str | None
+) -> Background:
+    """Start the live agents on the server's engine; returns how to stop them."""
+
+    def start(engine: PreorderEngine) -> Callable[[], None]:
+        from agents.defaults import live_agents
+        from agents.runtime import AgentRuntime, Ticker
+
+        agents = live_agents(settings)
+        if mode is AgentsMode.RAY:
+            from agents.ray_hosting import RayAgentRuntime
+
+            runtime: AgentRuntime = RayAgentRuntime(engine, agents, address=ray_address)
+        else:
+            runtime = AgentRuntime(engine, agents)
+        ticker = Ticker(runtime, tick_s)
+        ticker.start()
+        return ticker.stop
+
+    return start
 
 
 def register(app: typer.Typer) -> None:
@@ -19,10 +51,21 @@ def register(app: typer.Typer) -> None:
         host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
         port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
         log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
+        agents: Annotated[AgentsMode, typer.Option(help="Run the agents here, on Ray, or not at all.")] = (
+            AgentsMode.INPROCESS
+        ),
+        agent_tick: Annotated[float, typer.Option(help="Seconds between agent ticks.", min=0.05)] = 5.0,
+        ray_address: Annotated[
+            str | None, typer.Option(help="Ray cluster to join (default: RAY_ADDRESS, else a local one).")
+        ] = None,
     ) -> None:
-        """Migrate the database named by PREORDER_DATABASE_URL and serve the API."""
+        """Migrate the database named by PREORDER_DATABASE_URL, serve the API, run the agents."""
         try:
             settings = load_settings()
         except ValidationError as bad:
             fail(f"bad configuration: {bad.errors()[0]['msg']}")
-        uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level, access_log=False)
+        background = (
+            [] if agents is AgentsMode.OFF else [agents_starter(agents, settings, agent_tick, ray_address)]
+        )
+        application = create_app(settings, background=background)
+        uvicorn.run(application, host=host, port=port, log_level=log_level, access_log=False)

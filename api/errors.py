@@ -30,6 +30,7 @@ STATUS = {
     rules.IdempotencyKeyMismatch: 409,
     rules.IdempotencyKeyInUse: 409,
     rules.InvalidTransition: 409,
+    rules.ChannelQuotaExhausted: 409,
     rules.TemporarilyUnavailable: 503,
 }
 TITLES = {

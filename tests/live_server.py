@@ -23,11 +23,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_server(env: dict[str, str], *, timeout: float = 60.0) -> Iterator[str]:
-    """Serve the API with ``env`` added to the environment; yields its base URL."""
+def live_server(env: dict[str, str], *args: str, timeout: float = 60.0) -> Iterator[str]:
+    """Serve the API with ``env`` added to the environment and extra ``args`` (default: no agents);
+    yields its base URL."""
     port = free_port()
     process = subprocess.Popen(
-        [PREORDER, "serve", "--port", str(port), "--log-level", "warning"],
+        [PREORDER, "serve", "--port", str(port), "--log-level", "warning", *(args or ("--agents", "off"))],
         env={**os.environ, **env},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

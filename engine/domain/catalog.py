@@ -29,6 +29,12 @@ class Product:
     currency: str
     facility: str
     terms: PreorderTerms
+    current_price: Decimal | None = None  # set by scarcity pricing; None means the list price
+
+    @property
+    def selling_price(self) -> Decimal:
+        """What a new order pays now; confirmed orders keep the price they were given."""
+        return self.price if self.current_price is None else self.current_price
 
     def check_preorderable(self, now: datetime) -> None:
         """Raise the rule that refuses a pre-order placed at ``now``, if any."""

@@ -84,6 +84,8 @@ class PreorderCancelled(Event):
     reason: str | None
     previous_status: str
     at: datetime
+    sku: str
+    quantity: int
 
 
 @dataclass(frozen=True)

@@ -145,7 +145,9 @@ class Preorder:
         self.paused_at = None
         self.resume_by = None
         self.conflict = None
-        self.events.append(PreorderCancelled(self.id, reason, previous.value, now))
+        self.events.append(
+            PreorderCancelled(self.id, reason, previous.value, now, self.intent.sku, self.intent.quantity)
+        )
         return previous
 
     @classmethod

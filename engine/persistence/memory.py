@@ -30,7 +30,7 @@ class MemoryProducts(Repo, ports.Products):
         return [self.s.products[sku] for sku in sorted(self.s.products)]
 
     def set_price(self, sku: str, price: Decimal) -> None:
-        self.u.set(self.s.products, sku, replace(self.s.products[sku], price=price))
+        self.u.set(self.s.products, sku, replace(self.s.products[sku], current_price=price))
 
     def put(self, product: Product) -> bool:
         created = product.sku not in self.s.products

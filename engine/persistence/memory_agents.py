@@ -9,16 +9,15 @@ from engine.service import ports
 
 
 class MemoryQuotas(Repo, ports.Quotas):
-    def take(self, sku: str, channel: str, quantity: int) -> ports.Quota | bool | None:
+    def take(self, sku: str, channel: str, quantity: int) -> ports.Quota | None:
         quota = self.s.quotas.get((sku, channel))
         if quota is None:
             return None
         if quota.reserved_units + quantity > quota.quota_units:
-            return quota
-        self.u.set(
-            self.s.quotas, (sku, channel), replace(quota, reserved_units=quota.reserved_units + quantity)
-        )
-        return True
+            return replace(quota, taken=False)
+        taken = replace(quota, reserved_units=quota.reserved_units + quantity, taken=True)
+        self.u.set(self.s.quotas, (sku, channel), taken)
+        return taken
 
     def release(self, sku: str, channel: str, quantity: int) -> None:
         quota = self.s.quotas.get((sku, channel))

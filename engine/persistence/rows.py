@@ -33,6 +33,7 @@ def product_from_row(row: Any) -> Product:
             per_customer_limit=row.per_customer_limit,
             max_pause_days=row.max_pause_days,
         ),
+        current_price=None if row.current_price is None else Decimal(row.current_price),
     )
 
 
@@ -50,6 +51,7 @@ def product_to_row(product: Product, now: datetime) -> dict[str, Any]:
         "cap_units": terms.cap_units,
         "per_customer_limit": terms.per_customer_limit,
         "max_pause_days": terms.max_pause_days,
+        "current_price": None if product.current_price is None else str(product.current_price),
         "updated_at": now,
     }
 

@@ -25,12 +25,12 @@ class SqlQuotas(ports.Quotas):
     def __init__(self, connection: Connection) -> None:
         self._c = connection
 
-    def take(self, sku: str, channel: str, quantity: int) -> ports.Quota | bool | None:
+    def take(self, sku: str, channel: str, quantity: int) -> ports.Quota | None:
         taken = self._c.execute(_TAKE, {"b_sku": sku, "b_channel": channel, "b_quantity": quantity}).rowcount
-        if taken:
-            return True
         row = self._c.execute(_QUOTA, {"sku": sku, "channel": channel}).first()
-        return None if row is None else ports.Quota(row.channel, row.quota_units, row.reserved_units)
+        if row is None:
+            return None
+        return ports.Quota(row.channel, row.quota_units, row.reserved_units, taken=bool(taken))
 
     def release(self, sku: str, channel: str, quantity: int) -> None:
         self._c.execute(

@@ -45,7 +45,9 @@ class SqlProducts(ports.Products):
         return [rows.product_from_row(row) for row in result]
 
     def set_price(self, sku: str, price: Decimal) -> None:
-        self._c.execute(update(tables.products).where(tables.products.c.sku == sku).values(price=str(price)))
+        self._c.execute(
+            update(tables.products).where(tables.products.c.sku == sku).values(current_price=str(price))
+        )
 
     def put(self, product: Product) -> bool:
         values = rows.product_to_row(product, datetime.now().astimezone())

@@ -55,7 +55,8 @@ products = Table(
     metadata,
     Column("sku", String(64), primary_key=True),
     Column("name", String(200), nullable=False),
-    Column("price", String(32), nullable=False),
+    Column("price", String(32), nullable=False),  # the list price
+    Column("current_price", String(32)),  # set by the pricing agent; null = the list price
     Column("currency", String(3), nullable=False),
     Column("facility", String(64), nullable=False),
     Column("preorder_enabled", Boolean, nullable=False),

@@ -114,6 +114,7 @@ def cancel(
     else:
         change = CounterChange(units_reserved=-q, units_queued=-q, orders_queued=-1)
     uow.queues.change(order.intent.sku, change)
+    uow.quotas.release(order.intent.sku, order.intent.channel, q)
     uow.preorders.save(order)
     uow.publish(order.events, key=order.id)
     _settle(

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from engine.domain.errors import (
+    ChannelQuotaExhausted,
     CustomerLimitExceeded,
     DestinationNotServed,
     IdempotencyKeyMismatch,
@@ -106,6 +107,14 @@ def place_preorder(uow: UnitOfWork, command: PlacePreorder, *, now: datetime, co
             sku=intent.sku,
             units_left=left,
         )
+    quota = uow.quotas.take(intent.sku, intent.channel, intent.quantity)
+    if quota is not None and not quota.taken:
+        left = max(0, quota.quota_units - quota.reserved_units)
+        raise ChannelQuotaExhausted(
+            f"channel {intent.channel} has {left} of its {quota.quota_units} units of {intent.sku} left",
+            channel=intent.channel,
+            units_left=left,
+        )
     limit = product.terms.per_customer_limit
     if limit is not None:
         held = uow.preorders.customer_units(account, intent.sku, intent.customer.id)
@@ -123,7 +132,7 @@ def place_preorder(uow: UnitOfWork, command: PlacePreorder, *, now: datetime, co
         account_id=account,
         intent=intent,
         sequence=reservation.sequence,
-        unit_price=product.price,
+        unit_price=product.selling_price,
         currency=product.currency,
         promise=promise,
         now=now,

@@ -234,13 +234,14 @@ class Quota:
     channel: str
     quota_units: int
     reserved_units: int
+    taken: bool = True  # for ``Quotas.take``: whether the units fitted
 
 
 class Quotas(abc.ABC):
     @abc.abstractmethod
-    def take(self, sku: str, channel: str, quantity: int) -> Quota | bool | None:
-        """Reserve under the channel's quota: True when taken, None when the channel has no quota,
-        the quota (unchanged) when it would be exceeded."""
+    def take(self, sku: str, channel: str, quantity: int) -> Quota | None:
+        """Reserve under the channel's quota; None when the channel has no quota (no limit), else the
+        quota with ``taken`` False when the units would exceed it (and nothing changed)."""
 
     @abc.abstractmethod
     def release(self, sku: str, channel: str, quantity: int) -> None: ...

@@ -17,6 +17,8 @@ AutoId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("products") as batch:
+        batch.add_column(sa.Column("current_price", sa.String(length=32), nullable=True))
     with op.batch_alter_table("preorders") as batch:
         batch.add_column(sa.Column("shipment_id", sa.String(length=40), nullable=True))
         batch.add_column(sa.Column("shipped_at", sa.DateTime(timezone=True), nullable=True))
@@ -73,3 +75,5 @@ def downgrade() -> None:
     with op.batch_alter_table("preorders") as batch:
         for column in ("delivered_at", "shipped_at", "shipment_id"):
             batch.drop_column(column)
+    with op.batch_alter_table("products") as batch:
+        batch.drop_column("current_price")

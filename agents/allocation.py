@@ -1,0 +1,99 @@
+"""The allocation agent: shares of an exclusive run per channel, and production advice.
+
+Allocation of arrived supply itself is done by the engine inside each receipt, cancellation or resume,
+strictly in queue order; this agent decides what the engine cannot know alone: how a scarce run should
+be split between channels, and whether the supply plan fits the demand the forecast sees coming.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from agents.velocity import DAY, Velocity
+from engine.service.commands import AgentCommand, RecommendProduction, SetChannelQuotas
+from engine.service.market import MarketView, ProductState
+from optimizers.allocation import ChannelDemand, allocate_channels
+
+
+@dataclass
+class AllocationAgent:
+    name: str = "allocation"
+    recompute_every: timedelta = timedelta(days=7)  # between quota revisions of a SKU
+    min_share: float = 0.05
+    fairness_weight: float = 0.5
+    plan_tolerance: float = 0.2  # production advice when forecast and plan differ by more than this
+    velocity: Velocity = field(default_factory=Velocity)
+    quotas: dict[str, dict[str, int]] = field(default_factory=dict)
+    advised: dict[str, int] = field(default_factory=dict)  # sku -> recommended units last announced
+    revised: dict[str, datetime] = field(default_factory=dict)  # sku -> when its quotas were last revised
+
+    def decide(self, view: MarketView) -> list[AgentCommand]:
+        self.velocity.observe(view)
+        commands: list[AgentCommand] = []
+        for product in view.products:
+            if product.closes_at is None or view.now >= product.closes_at:
+                continue
+            days_left = (product.closes_at - view.now) / DAY
+            last = self.revised.get(product.sku)
+            if product.cap_units is not None and (last is None or view.now - last >= self.recompute_every):
+                commands += self._quotas(product, days_left, view.now)
+            commands += self._advice(product, days_left)
+        return commands
+
+    def _channel_forecast(self, product: ProductState, days_left: float) -> list[ChannelDemand]:
+        demands = []
+        for channel in self.velocity.channels(product.sku):
+            key = (product.sku, channel)
+            mean = self.velocity.totals[key] + self.velocity.rate(key) * days_left
+            demands.append(ChannelDemand(channel, mean, math.sqrt(max(mean, 1.0)), 1.0, self.min_share))
+        return demands
+
+    def _quotas(self, product: ProductState, days_left: float, now: datetime) -> list[AgentCommand]:
+        assert product.cap_units is not None
+        demands = self._channel_forecast(product, days_left)
+        expected = sum(d.mean for d in demands)
+        if len(demands) < 2 or expected <= product.cap_units:
+            return []  # the run covers everyone: no channel needs a limit
+        self.revised[product.sku] = now
+        result = allocate_channels(
+            demands,
+            product.cap_units,
+            fairness_weight=self.fairness_weight,
+            time_limit_s=2.0,
+            seed=0,
+            workers=1,
+        )
+        quotas = dict(result.units)
+        if quotas == self.quotas.get(product.sku):
+            return []
+        self.quotas[product.sku] = quotas
+        shares = ", ".join(f"{c} {u}" for c, u in sorted(quotas.items()))
+        reason = (
+            f"forecast demand {expected:.0f} exceeds the run of {product.cap_units}: "
+            f"split to maximise expected fulfilled demand with a fairness floor ({shares})"
+        )
+        return [SetChannelQuotas(product.sku, tuple(sorted(quotas.items())), reason)]
+
+    def _advice(self, product: ProductState, days_left: float) -> list[AgentCommand]:
+        rate = self.velocity.rate(product.sku)
+        if self.velocity.ticks < 3 or rate <= 0:
+            return []  # too early to tell
+        need = product.units_queued + rate * days_left
+        if product.cap_units is not None:
+            need = min(need, product.units_queued + product.cap_units - product.units_reserved)
+        available = product.planned_units + product.units_on_hand
+        if abs(need - available) <= self.plan_tolerance * max(available, 1):
+            return []
+        recommended = max(0, math.ceil(need - product.units_on_hand))
+        previous = self.advised.get(product.sku)
+        if previous is not None and abs(recommended - previous) <= self.plan_tolerance * max(previous, 1):
+            return []  # already said, nothing new
+        self.advised[product.sku] = recommended
+        direction = "short" if need > available else "long"
+        reason = (
+            f"the plan is {direction}: about {need:.0f} units will be needed before the window closes "
+            f"(at {rate:.1f} per day) against {available} planned or on hand"
+        )
+        return [RecommendProduction(product.sku, recommended, product.planned_units, reason)]

@@ -1,0 +1,76 @@
+"""The pricing agent: scarcity pricing of capped pre-order products from the champion pricing model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from agents.velocity import DAY, Velocity
+from engine.model_registry import PriceQuery, PricingModel
+from engine.service.commands import AgentCommand, SetPrice
+from engine.service.market import MarketView, ProductState
+
+INDEX = 100.0  # the model prices on an index where each product's list price is 100
+
+
+@dataclass
+class PricingAgent:
+    """Re-prices capped products that are open for pre-orders, within the model's guardrails.
+
+    Observed velocity at the current price is turned into expected arrivals at the list price until the
+    window closes (constant elasticity), and the model returns the price index to show.
+    """
+
+    model: PricingModel
+    elasticity: float
+    period: timedelta = timedelta(days=1)  # the model's period: guardrail waits count in these
+    name: str = "pricing"
+    velocity: Velocity = field(default_factory=Velocity)
+    since_change: dict[str, float] = field(default_factory=dict)  # periods since each price change
+    _last: datetime | None = None
+
+    def decide(self, view: MarketView) -> list[AgentCommand]:
+        self.velocity.observe(view)
+        candidates = [p for p in view.products if self._priced(p, view)]
+        elapsed = 0.0 if self._last is None else (view.now - self._last) / self.period
+        self._last = view.now
+        for product in view.products:
+            self.since_change[product.sku] = self.since_change.get(product.sku, 10**6) + elapsed
+        if not candidates:
+            return []
+        queries = [self._query(p, view) for p in candidates]
+        commands: list[AgentCommand] = []
+        for product, query, index in zip(candidates, queries, self.model.predict(queries), strict=True):
+            price = Decimal(str(round(product.list_price * index / INDEX, 2)))
+            if abs(float(price) - product.price) < 0.005:
+                continue
+            self.since_change[product.sku] = 0
+            commands.append(SetPrice(product.sku, price, self._reason(product, query)))
+        return commands
+
+    def _priced(self, product: ProductState, view: MarketView) -> bool:
+        if product.cap_units is None or product.closes_at is None:
+            return False
+        opened = product.opens_at is None or product.opens_at <= view.now
+        return opened and view.now < product.closes_at and product.units_reserved < product.cap_units
+
+    def _query(self, product: ProductState, view: MarketView) -> PriceQuery:
+        assert product.closes_at is not None and product.cap_units is not None
+        periods_left = max((product.closes_at - view.now) / self.period, 0.0)
+        index = INDEX * product.price / product.list_price
+        per_period = self.velocity.rate(product.sku) * (self.period / DAY)
+        at_list_price = per_period * (index / INDEX) ** self.elasticity
+        return PriceQuery(
+            remaining_units=float(product.cap_units - product.units_reserved),
+            expected_arrivals=at_list_price * periods_left,
+            current_price=index,
+            periods_since_change=int(self.since_change.get(product.sku, 10**6)),
+        )
+
+    @staticmethod
+    def _reason(product: ProductState, query: PriceQuery) -> str:
+        return (
+            f"scarcity pricing: {query.remaining_units:.0f} of {product.cap_units} units left, "
+            f"about {query.expected_arrivals:.0f} orders expected at list price before the window closes"
+        )

@@ -1,0 +1,74 @@
+"""Running agents: each tick, one market view for all of them, their commands applied through the engine."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from agents.base import Agent
+from engine.facade import PreorderEngine
+from engine.service.commands import AgentCommand
+from engine.service.market import MarketView
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TickReport:
+    commands: dict[str, int] = field(default_factory=dict)  # agent -> commands issued
+    moved_orders: list[str] = field(default_factory=list)
+
+
+class AgentRuntime:
+    """Agents in this process. Subclasses decide elsewhere (``agents.ray_hosting``) with the same loop."""
+
+    kind = "inprocess"
+
+    def __init__(self, engine: PreorderEngine, agents: Sequence[Agent], *, cursor: int = 0) -> None:
+        self.engine = engine
+        self.agents = list(agents)
+        self.cursor = cursor
+
+    def decide_all(self, view: MarketView) -> list[list[AgentCommand]]:
+        return [agent.decide(view) for agent in self.agents]
+
+    def tick(self) -> TickReport:
+        view = self.engine.market_view(self.cursor)
+        report = TickReport()
+        for agent, commands in zip(self.agents, self.decide_all(view), strict=True):
+            report.commands[agent.name] = len(commands)
+            report.moved_orders += self.engine.apply(agent.name, commands)
+        self.cursor = view.cursor
+        return report
+
+    def close(self) -> None:
+        """Nothing to release in process."""
+
+
+class Ticker:
+    """Ticks a runtime every ``seconds`` on a background thread until stopped (for ``preorder serve``)."""
+
+    def __init__(self, runtime: AgentRuntime, seconds: float) -> None:
+        self.runtime = runtime
+        self.seconds = seconds
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="agents", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.seconds):
+            try:
+                report = self.runtime.tick()
+                if any(report.commands.values()):
+                    log.info("agents acted: %s", report.commands)
+            except Exception:  # the next tick tries again; a failed tick changes nothing
+                log.exception("agent tick failed")
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
+        self.runtime.close()

@@ -1,0 +1,67 @@
+"""What the agents decided and shipped, for operations (admin)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel
+
+from api.deps import Admin, EngineDep
+from api.json_response import json_response
+
+router = APIRouter(prefix="/v1", tags=["operations"])
+Limit = Annotated[int, Query(ge=1, le=500)]
+Offset = Annotated[int, Query(ge=0, le=1_000_000)]
+
+
+class DecisionRead(BaseModel):
+    agent: str
+    kind: str
+    sku: str | None
+    reason: str
+    data: dict[str, Any]
+    at: str
+
+
+class ShipmentRead(BaseModel):
+    id: str
+    vehicle: str
+    region: str
+    orders: int
+    units: int
+    distance: float
+    cost: float
+    route: list[str]
+    reason: str
+    created_at: str
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+@router.get("/decisions", response_model=list[DecisionRead])
+def decisions(
+    _: Admin,
+    engine: EngineDep,
+    limit: Limit = 50,
+    offset: Offset = 0,
+    sku: Annotated[str | None, Query(max_length=64)] = None,
+) -> Response:
+    """Every decision the agents took (prices, channel quotas, production advice, shipments), newest first."""
+    return json_response(
+        [{**d.__dict__, "at": _iso(d.at)} for d in engine.decisions(limit=limit, offset=offset, sku=sku)]
+    )
+
+
+@router.get("/shipments", response_model=list[ShipmentRead])
+def shipments(_: Admin, engine: EngineDep, limit: Limit = 50, offset: Offset = 0) -> Response:
+    """Shipments built at the daily cut-off, newest first, with their orders in route order."""
+    return json_response(
+        [
+            {**s.__dict__, "created_at": _iso(s.created_at)}
+            for s in engine.shipments(limit=limit, offset=offset)
+        ]
+    )

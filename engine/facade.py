@@ -1,0 +1,277 @@
+"""The engine facade: what the API, the CLI and the agents talk to — commands and read views only."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+from engine.catalog_input import CatalogIn
+from engine.clock import Clock
+from engine.config import Settings
+from engine.domain.errors import DomainError, TemporarilyUnavailable
+from engine.domain.orders import OrderIntent
+from engine.domain.supply import SupplyPlan
+from engine.persistence.database import Database
+from engine.service import access, agent_actions, catalog, fulfilment, placing, queries
+from engine.service.commands import AgentCommand, PlacePreorder, PutProduct, ReplaceLanes, ReplaceSupplyPlan
+from engine.service.market import MarketView, market_view
+from engine.service.ports import DeadLetters, Decision, OrderQuery, Shipment, UnitOfWork
+from engine.service.transactions import StoreUnavailable, TransactionRunner
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PreorderEngine:
+    """What the API, the CLI and the agents talk to: commands and read views, nothing else."""
+
+    runner: TransactionRunner
+    dead_letters: DeadLetters
+    clock: Clock
+    settings: Settings
+    database: Database | None = None
+
+    # --- commands -------------------------------------------------------------------------------
+    def place(self, command: PlacePreorder) -> placing.Placement:
+        """Place a pre-order; if the store fails, keep the intake as a dead letter and say so."""
+        return self._place(command, lambda uow: command)
+
+    def place_with_key(
+        self, raw_key: str | None, intent: OrderIntent, idempotency_key: str | None = None
+    ) -> placing.Placement:
+        """Check the key (scope ``orders:write``) and place the order in the same transaction."""
+
+        def authorised(uow: UnitOfWork) -> PlacePreorder:
+            caller = access.authenticate(uow, raw_key)
+            caller.require("orders:write")
+            return PlacePreorder(caller.account_id, intent, idempotency_key)
+
+        return self._place(PlacePreorder("", intent, idempotency_key), authorised)
+
+    def _place(
+        self, command: PlacePreorder, authorise: Callable[[UnitOfWork], PlacePreorder]
+    ) -> placing.Placement:
+        def work(uow: UnitOfWork) -> placing.Placement:
+            return placing.place_preorder(
+                uow, authorise(uow), now=self.clock.now(), confidence=self.settings.window_confidence
+            )
+
+        try:
+            return self.runner.run(work)
+        except DomainError:
+            raise
+        except Exception as failure:
+            if not isinstance(failure, StoreUnavailable):
+                log.exception("placing a pre-order failed unexpectedly")
+            payload = json.dumps(asdict(command), default=str, sort_keys=True)
+            letter = self._keep(command.account_id or None, payload, repr(failure))
+            raise TemporarilyUnavailable(
+                "the order could not be stored right now; it was kept and will be replayed",
+                dead_letter_id=letter,
+            ) from failure
+
+    def _keep(self, account_id: str | None, payload: str, reason: str) -> int | None:
+        try:
+            return self.dead_letters.add(
+                account_id=account_id, source="place_preorder", payload=payload, reason=reason, attempts=1
+            )
+        except Exception:  # the store is down: the log is the last place the payload can go
+            log.critical("dead letter could not be stored; payload follows: %s", payload)
+            return None
+
+    def put_product(self, command: PutProduct) -> bool:
+        return self._write(lambda uow: catalog.put_product(uow, command, now=self.clock.now()))
+
+    def replace_supply_plan(self, command: ReplaceSupplyPlan) -> SupplyPlan:
+        """Replace the plan; every queued order of the SKU is re-promised in the same transaction."""
+        policy = self.policy
+        return self._write(
+            lambda uow: catalog.replace_supply_plan(
+                uow,
+                command,
+                now=self.clock.now(),
+                confidence=policy.confidence,
+                tolerance_days=policy.tolerance_days,
+            )
+        )
+
+    @property
+    def policy(self) -> fulfilment.Policy:
+        return fulfilment.Policy(self.settings.window_confidence, self.settings.conflict_tolerance_days)
+
+    def pause(self, caller: access.Caller, order_id: str, reason: str | None) -> dict[str, Any]:
+        self._write(
+            lambda uow: fulfilment.pause(
+                uow, order_id, self._tenant(caller), reason=reason, now=self.clock.now(), policy=self.policy
+            )
+        )
+        return self.order(caller, order_id)
+
+    def resume(self, caller: access.Caller, order_id: str) -> dict[str, Any]:
+        self._write(
+            lambda uow: fulfilment.resume(
+                uow, order_id, self._tenant(caller), now=self.clock.now(), policy=self.policy
+            )
+        )
+        return self.order(caller, order_id)
+
+    def cancel(self, caller: access.Caller, order_id: str, reason: str | None) -> dict[str, Any]:
+        self._write(
+            lambda uow: fulfilment.cancel(
+                uow, order_id, self._tenant(caller), reason=reason, now=self.clock.now(), policy=self.policy
+            )
+        )
+        return self.order(caller, order_id)
+
+    def receive(
+        self, sku: str, *, quantity: int, reference: str, received_at: datetime | None, lot_id: str | None
+    ) -> fulfilment.ReceiptResult:
+        """Units arrived for ``sku``: allocate them in queue order (the same reference is applied once)."""
+        now = self.clock.now()
+        return self._write(
+            lambda uow: fulfilment.receive(
+                uow,
+                sku,
+                quantity=quantity,
+                reference=reference,
+                received_at=received_at or now,
+                lot_id=lot_id,
+                now=now,
+                policy=self.policy,
+            )
+        )
+
+    def expire_pauses(self) -> list[str]:
+        """Resume orders whose maximum pause has run out."""
+        return self._write(
+            lambda uow: fulfilment.expire_pauses(uow, now=self.clock.now(), policy=self.policy)
+        )
+
+    def refresh_promises(self) -> int:
+        """Re-promise every SKU with orders in line (run daily: dates move with the calendar)."""
+        now, policy = self.clock.now(), self.policy
+        moved = 0
+        for sku in self._read(lambda uow: uow.queues.active_skus()):
+
+            def refresh(uow: UnitOfWork, sku: str = sku) -> list[str]:
+                return fulfilment.refresh(uow, sku, now=now, policy=policy)
+
+            moved += len(self._write(refresh))
+        return moved
+
+    def queue(self, sku: str, *, after: int = 0, limit: int = 50) -> dict[str, Any]:
+        return self._read(lambda uow: queries.queue_page(uow, sku, after=after, limit=limit))
+
+    def conflicts(self, *, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+        return self._read(lambda uow: queries.conflicts(uow, limit=limit, offset=offset))
+
+    @staticmethod
+    def _tenant(caller: access.Caller) -> str | None:
+        """Admins act on any order; everyone else on their account's only."""
+        return None if "admin" in caller.scopes else caller.account_id
+
+    def replace_lanes(self, command: ReplaceLanes) -> int:
+        return len(self._write(lambda uow: catalog.replace_lanes(uow, command, now=self.clock.now())))
+
+    def load_catalog(self, data: CatalogIn) -> dict[str, int]:
+        """Load products, their plans and lanes; each piece is its own transaction, in order."""
+        for item in data.products:
+            self.put_product(PutProduct(item.to_domain(item.sku)))
+            if item.supply_plan is not None:
+                self.replace_supply_plan(ReplaceSupplyPlan(item.supply_plan.to_domain(item.sku)))
+        if data.lanes:
+            self.replace_lanes(ReplaceLanes(tuple(lane.to_domain() for lane in data.lanes)))
+        return {"products": len(data.products), "lanes": len(data.lanes)}
+
+    def issue_key(self, account_id: str, scopes: frozenset[str]) -> access.IssuedKey:
+        return self._write(
+            lambda uow: access.issue_key(uow, account_id=account_id, scopes=scopes, now=self.clock.now())
+        )
+
+    def revoke_key(self, key_id: str) -> None:
+        self._write(lambda uow: access.revoke_key(uow, key_id, now=self.clock.now()))
+
+    def ensure_bootstrap_key(self) -> None:
+        raw = self.settings.bootstrap_admin_key
+        if raw:
+            self._write(lambda uow: access.ensure_bootstrap_key(uow, raw, now=self.clock.now()))
+
+    # --- views ----------------------------------------------------------------------------------
+    def authenticate(self, raw_key: str | None) -> access.Caller:
+        return self._read(lambda uow: access.authenticate(uow, raw_key))
+
+    def order(self, caller: access.Caller, order_id: str) -> dict[str, Any]:
+        return self._read(
+            lambda uow: queries.get_order(
+                uow, account_id=caller.account_id, order_id=order_id, is_admin="admin" in caller.scopes
+            )
+        )
+
+    def orders(self, query: OrderQuery) -> queries.Page:
+        return self._read(lambda uow: queries.list_orders(uow, query))
+
+    def supply_plan(self, sku: str) -> SupplyPlan:
+        return self._read(lambda uow: uow.supply.get(sku))
+
+    def wait_time(self, sku: str, country: str, region: str | None, quantity: int = 1) -> dict[str, Any]:
+        return self._read(
+            lambda uow: queries.wait_time(
+                uow,
+                sku=sku,
+                country=country,
+                region=region,
+                quantity=quantity,
+                now=self.clock.now(),
+                confidence=self.settings.window_confidence,
+            )
+        )
+
+    # --- agents ---------------------------------------------------------------------------------
+    def market_view(self, cursor: int) -> MarketView:
+        """Products, what happened since ``cursor``, and the orders ready to ship: one batch per tick."""
+        now = self.clock.now()
+        return self._read(lambda uow: market_view(uow, now=now, cursor=cursor))
+
+    def apply(self, agent: str, commands: Sequence[AgentCommand]) -> list[str]:
+        """Apply an agent's commands, each in its own transaction; a refused one is logged and skipped.
+        Returns the ids of orders that moved (shipped or delivered)."""
+        moved: list[str] = []
+        for command in commands:
+
+            def work(uow: UnitOfWork, command: AgentCommand = command) -> list[str]:
+                return agent_actions.apply(uow, command, agent=agent, now=self.clock.now())
+
+            try:
+                moved += self._write(work)
+            except DomainError as refusal:
+                log.warning("%s: %s refused: %s", agent, type(command).__name__, refusal.detail)
+        return moved
+
+    def decisions(self, *, limit: int = 50, offset: int = 0, sku: str | None = None) -> list[Decision]:
+        return self._read(lambda uow: uow.decisions.page(limit, offset, sku))
+
+    def shipments(self, *, limit: int = 50, offset: int = 0) -> list[Shipment]:
+        return self._read(lambda uow: uow.shipments.page(limit, offset))
+
+    # --- plumbing -------------------------------------------------------------------------------
+    def _write(self, work: Callable[[UnitOfWork], T]) -> T:
+        return self._guard(lambda: self.runner.run(work))
+
+    def _read(self, work: Callable[[UnitOfWork], T]) -> T:
+        return self._guard(lambda: self.runner.run(work, writes=False))
+
+    @staticmethod
+    def _guard(call: Callable[[], T]) -> T:
+        try:
+            return call()
+        except StoreUnavailable as failure:
+            raise TemporarilyUnavailable("the store is busy or unavailable; try again shortly") from failure
+
+    def close(self) -> None:
+        if self.database is not None:
+            self.database.dispose()
