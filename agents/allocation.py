@@ -28,6 +28,7 @@ class AllocationAgent:
     quotas: dict[str, dict[str, int]] = field(default_factory=dict)
     advised: dict[str, int] = field(default_factory=dict)  # sku -> recommended units last announced
     revised: dict[str, datetime] = field(default_factory=dict)  # sku -> when its quotas were last revised
+    advised_at: dict[str, datetime] = field(default_factory=dict)
 
     def decide(self, view: MarketView) -> list[AgentCommand]:
         self.velocity.observe(view)
@@ -39,7 +40,12 @@ class AllocationAgent:
             last = self.revised.get(product.sku)
             if product.cap_units is not None and (last is None or view.now - last >= self.recompute_every):
                 commands += self._quotas(product, days_left, view.now)
-            commands += self._advice(product, days_left)
+            advised = self.advised_at.get(product.sku)
+            if advised is None or view.now - advised >= self.recompute_every:
+                advice = self._advice(product, days_left)
+                if advice:
+                    self.advised_at[product.sku] = view.now
+                commands += advice
         return commands
 
     def _channel_forecast(self, product: ProductState, days_left: float) -> list[ChannelDemand]:

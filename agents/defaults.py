@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from agents.allocation import AllocationAgent
 from agents.base import Agent
@@ -32,6 +33,8 @@ def live_agents(settings: Settings) -> list[Agent]:
     model, elasticity = champion_pricing(settings)
     return [
         AllocationAgent(),
-        PricingAgent(model=model, elasticity=elasticity),
+        PricingAgent(
+            model=model, elasticity=elasticity, min_history=timedelta(hours=settings.agent_min_history_hours)
+        ),
         LogisticsAgent(cut_off_hour=settings.cut_off_hour),
     ]

@@ -25,13 +25,18 @@ class PricingAgent:
     model: PricingModel
     elasticity: float
     period: timedelta = timedelta(days=1)  # the model's period: guardrail waits count in these
+    min_history: timedelta = timedelta(days=1)  # no price move on less evidence than this
     name: str = "pricing"
     velocity: Velocity = field(default_factory=Velocity)
     since_change: dict[str, float] = field(default_factory=dict)  # periods since each price change
     _last: datetime | None = None
+    _first: datetime | None = None
 
     def decide(self, view: MarketView) -> list[AgentCommand]:
         self.velocity.observe(view)
+        self._first = self._first or view.now
+        if view.now - self._first < self.min_history:
+            return []
         candidates = [p for p in view.products if self._priced(p, view)]
         elapsed = 0.0 if self._last is None else (view.now - self._last) / self.period
         self._last = view.now

@@ -32,7 +32,7 @@ class AgentRuntime:
         self.cursor = cursor
 
     def decide_all(self, view: MarketView) -> list[list[AgentCommand]]:
-        return [agent.decide(view) for agent in self.agents]
+        return [_decide(agent, view) for agent in self.agents]
 
     def tick(self) -> TickReport:
         view = self.engine.market_view(self.cursor)
@@ -45,6 +45,15 @@ class AgentRuntime:
 
     def close(self) -> None:
         """Nothing to release in process."""
+
+
+def _decide(agent: Agent, view: MarketView) -> list[AgentCommand]:
+    """One agent's failure costs its own tick only: the others still act."""
+    try:
+        return agent.decide(view)
+    except Exception:
+        log.exception("agent %s failed this tick", agent.name)
+        return []
 
 
 class Ticker:

@@ -96,7 +96,7 @@ def run(database: str, rate: float, seconds: float) -> dict[str, Any]:
         url = f"sqlite:///{folder}/bench.sqlite3"
     else:
         sys.path.insert(0, str(ROOT / "tests"))
-        from conftest import drop_postgres_database, fresh_postgres_database
+        from databases import drop_postgres_database, fresh_postgres_database
 
         url = fresh_postgres_database(PG_URL)
         cleanup = lambda: drop_postgres_database(PG_URL, url)  # noqa: E731

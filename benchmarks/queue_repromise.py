@@ -199,7 +199,7 @@ def engine_for(store: str) -> tuple[PreorderEngine, Any]:
         url = f"sqlite:///{tempfile.mkdtemp(prefix='preorder-bench-')}/queue.sqlite3"
         cleanup = None
     else:
-        from conftest import drop_postgres_database, fresh_postgres_database
+        from databases import drop_postgres_database, fresh_postgres_database
 
         url = fresh_postgres_database(PG_URL)
         cleanup = lambda: drop_postgres_database(PG_URL, url)  # noqa: E731

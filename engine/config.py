@@ -29,6 +29,9 @@ class Settings(BaseSettings):
         default=None, description="MLflow tracking store; default: an SQLite file in data_dir."
     )
     db_pool_size: int = Field(default=8, ge=1)
+    agent_min_history_hours: float = Field(
+        default=24.0, ge=0, description="How long the pricing agent watches sales before it moves a price."
+    )
     cut_off_hour: int = Field(default=17, ge=0, le=23, description="Daily shipping cut-off (UTC hour).")
     pause_sweep_seconds: float = Field(
         default=60.0, gt=0, description="How often the server resumes orders whose maximum pause ran out."

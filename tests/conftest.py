@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Iterator
 
 import pytest
+from databases import drop_postgres_database, fresh_postgres_database
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 PG_URL = os.environ.get("PREORDER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -34,24 +33,6 @@ def postgres_server() -> Iterator[str]:
             pytest.fail(f"CI requires PostgreSQL: {reason}")
         pytest.skip(reason)
     yield PG_URL
-
-
-def fresh_postgres_database(server_url: str) -> str:
-    """Create an empty database for this session and return its URL."""
-    name = f"preorder_test_{secrets.token_hex(4)}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
-
-
-def drop_postgres_database(server_url: str, url: str) -> None:
-    name = make_url(url).database
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,10 +28,11 @@ def live_server(env: dict[str, str], *args: str, timeout: float = 60.0) -> Itera
     """Serve the API with ``env`` added to the environment and extra ``args`` (default: no agents);
     yields its base URL."""
     port = free_port()
+    log = tempfile.NamedTemporaryFile(prefix="preorder-serve-", suffix=".log", delete=False)  # noqa: SIM115
     process = subprocess.Popen(
         [PREORDER, "serve", "--port", str(port), "--log-level", "warning", *(args or ("--agents", "off"))],
         env={**os.environ, **env},
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
@@ -38,8 +40,7 @@ def live_server(env: dict[str, str], *args: str, timeout: float = 60.0) -> Itera
         deadline = time.monotonic() + timeout
         while True:
             if process.poll() is not None:
-                output = process.stdout.read().decode() if process.stdout else ""
-                raise RuntimeError(f"server exited with {process.returncode}:\n{output}")
+                raise RuntimeError(f"server exited with {process.returncode}:\n{Path(log.name).read_text()}")
             try:
                 if httpx.get(f"{base}/health", timeout=1).status_code == 200:
                     break
@@ -50,6 +51,8 @@ def live_server(env: dict[str, str], *args: str, timeout: float = 60.0) -> Itera
             time.sleep(0.1)
         yield base
     finally:
+        # what the server logged (tracebacks included) is shown by pytest when a test fails
+        sys.stderr.write(Path(log.name).read_text()[-20_000:])
         process.terminate()
         try:
             process.wait(timeout=10)

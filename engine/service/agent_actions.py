@@ -42,17 +42,13 @@ def set_price(uow: UnitOfWork, command: SetPrice, *, agent: str, now: datetime) 
     if command.price <= 0:
         raise InvalidData("a price must be positive", field="price")
     old = uow.products.get(command.sku)
-    uow.products.set_price(command.sku, command.price.quantize(Decimal("0.01")))
+    price = command.price.quantize(Decimal("0.01"))
+    uow.products.set_price(command.sku, price)
     before = None if old is None else str(old.selling_price)
     _decide(
         uow,
         Decision(
-            agent,
-            "price_changed",
-            command.sku,
-            command.reason,
-            {"before": before, "after": str(command.price)},
-            now,
+            agent, "price_changed", command.sku, command.reason, {"before": before, "after": str(price)}, now
         ),
     )
     uow.commit()

@@ -1,0 +1,123 @@
+"""What agents ask the engine to do, on real SQLite and PostgreSQL: quotas, prices, shipments."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+from catalog_builders import lanes_body, order_body, plan_body, product_body, unique
+
+from api.schemas import PreorderCreate
+from engine.bootstrap import PreorderEngine, bootstrap
+from engine.catalog_input import CatalogIn
+from engine.clock import ManualClock
+from engine.config import Settings
+from engine.domain.errors import ChannelQuotaExhausted
+from engine.service.access import Caller
+from engine.service.commands import DispatchShipment, MarkDelivered, PlacePreorder, SetChannelQuotas, SetPrice
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[PreorderEngine]:
+    built = bootstrap(
+        Settings(database_url=database_url), clock=ManualClock(datetime(2026, 12, 1, tzinfo=UTC))
+    )
+    yield built
+    built.close()
+
+
+def setup(engine: PreorderEngine, cap: int | None = 100) -> tuple[str, str]:
+    sku, facility, account = unique("SKU"), unique("DC"), unique("acct")
+    engine.load_catalog(
+        CatalogIn.model_validate(
+            {
+                "products": [
+                    {
+                        **product_body(cap=cap, facility=facility),
+                        "sku": sku,
+                        "supply_plan": plan_body(("R-1", 100, "2027-02-01", 2)),
+                    }
+                ],
+                "lanes": lanes_body(facility)["lanes"],
+            }
+        )
+    )
+    engine.issue_key(account, frozenset({"orders:write"}))
+    return sku, account
+
+
+def place(engine: PreorderEngine, account: str, sku: str, channel: str, quantity: int = 1) -> dict:
+    intent = PreorderCreate.model_validate(
+        order_body(sku, quantity=quantity, channel=channel, customer=unique("c"))
+    ).to_intent()
+    return engine.place(PlacePreorder(account, intent)).order
+
+
+def test_a_channel_past_its_quota_is_refused_while_others_still_sell(engine: PreorderEngine) -> None:
+    sku, account = setup(engine)
+    place(engine, account, sku, "web", 3)  # held before the quota: it counts against it
+    engine.apply("allocation", [SetChannelQuotas(sku, (("web", 5), ("pos", 95)), "test split")])
+    place(engine, account, sku, "web", 2)
+    with pytest.raises(ChannelQuotaExhausted) as refusal:
+        place(engine, account, sku, "web", 1)
+    assert refusal.value.extra["units_left"] == 0
+    assert place(engine, account, sku, "pos", 4)["status"] == "pre_order"
+    assert place(engine, account, sku, "marketplace", 1)["status"] == "pre_order"  # no quota: no limit
+    decision = engine.decisions(sku=sku)[0]
+    assert (decision.agent, decision.kind, decision.data["quotas"]) == (
+        "allocation",
+        "channel_quotas",
+        {"web": 5, "pos": 95},
+    )
+
+
+def test_cancelling_gives_the_units_back_to_the_channel_quota(engine: PreorderEngine) -> None:
+    sku, account = setup(engine)
+    engine.apply("allocation", [SetChannelQuotas(sku, (("web", 2),), "test")])
+    first = place(engine, account, sku, "web", 2)
+    engine.cancel(Caller(account, "k", frozenset({"orders:write", "orders:read"})), first["id"], None)
+    assert place(engine, account, sku, "web", 2)["status"] == "pre_order"
+
+
+def test_a_new_price_applies_to_new_orders_and_confirmed_orders_keep_theirs(engine: PreorderEngine) -> None:
+    sku, account = setup(engine)
+    before = place(engine, account, sku, "web")
+    engine.apply("pricing", [SetPrice(sku, Decimal("549.90"), "scarce")])
+    after = place(engine, account, sku, "web")
+    caller = Caller(account, "k", frozenset({"orders:read"}))
+    assert (engine.order(caller, before["id"])["unit_price"], after["unit_price"]) == ("499.00", "549.90")
+
+
+def test_a_dispatched_shipment_ships_only_allocated_orders_and_moves_the_counters(
+    engine: PreorderEngine,
+) -> None:
+    sku, account = setup(engine)
+    orders = [place(engine, account, sku, "web") for _ in range(3)]
+    engine.receive(sku, quantity=2, reference=unique("R"), received_at=None, lot_id=None)
+    view = engine.market_view(0)
+    assert {o.id for o in view.ready_orders} >= {orders[0]["id"], orders[1]["id"]}
+    shipment = DispatchShipment(
+        unique("S"), tuple(o["id"] for o in orders), "van", "US-CA", 12.5, 70.0, "test"
+    )
+    moved = engine.apply("logistics", [shipment])
+    assert moved == [orders[0]["id"], orders[1]["id"]]  # the third was not allocated
+    caller = Caller(account, "k", frozenset({"orders:read"}))
+    assert [engine.order(caller, o["id"])["status"] for o in orders] == ["shipped", "shipped", "pre_order"]
+    totals = engine.queue(sku)["totals"]
+    assert (totals["units_allocated"], totals["units_reserved"]) == (0, 3)
+    assert any(s.route == moved and s.orders == 2 for s in engine.shipments(limit=500))
+    assert engine.apply("world", [MarkDelivered(tuple(moved))]) == moved
+    history = engine.order(caller, orders[0]["id"])["history"]
+    assert [h["type"] for h in history][-2:] == ["preorder_shipped", "preorder_delivered"]
+
+
+def test_the_market_view_reports_placements_since_the_last_view(engine: PreorderEngine) -> None:
+    sku, account = setup(engine)
+    start = engine.market_view(0).cursor
+    place(engine, account, sku, "web", 2)
+    place(engine, account, sku, "pos", 1)
+    view = engine.market_view(start)
+    assert sorted(p for p in view.placed if p[0] == sku) == [(sku, "pos", 1), (sku, "web", 2)]
+    assert engine.market_view(view.cursor).placed == ()

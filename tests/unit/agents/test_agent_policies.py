@@ -1,0 +1,136 @@
+"""The agents' policies, tested as plain classes on hand-made market views (no Ray, no storage)."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+from agents.allocation import AllocationAgent
+from agents.logistics import LogisticsAgent
+from agents.pricing import PricingAgent
+from engine.model_registry import PricingPolicyConfig, ScarcityPricingModel
+from engine.service.commands import DispatchShipment, RecommendProduction, SetChannelQuotas, SetPrice
+from engine.service.market import MarketView, ProductState, ReadyOrder
+
+START = datetime(2026, 12, 1, 18, tzinfo=UTC)
+MODEL = ScarcityPricingModel(PricingPolicyConfig(reference_price=100, elasticity=2, floor=80, ceiling=160))
+
+
+def product(**changes: object) -> ProductState:
+    base = ProductState(
+        sku="SKU",
+        list_price=500.0,
+        price=500.0,
+        currency="USD",
+        facility="DC",
+        cap_units=1000,
+        units_reserved=0,
+        units_queued=0,
+        units_allocated=0,
+        units_on_hand=0,
+        planned_units=1000,
+        opens_at=START - timedelta(days=1),
+        closes_at=START + timedelta(days=60),
+        quotas=(),
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def view(day: int, placed: tuple[tuple[str, str, int], ...] = (), **changes: object) -> MarketView:
+    return MarketView(
+        now=START + timedelta(days=day),
+        products=(product(**changes),),
+        placed=placed,
+        cancelled=(),
+        ready_orders=(),
+        cursor=day,
+    )
+
+
+def run(agent: object, days: int, per_day: dict[str, int], **changes: object) -> list[object]:
+    commands: list[object] = []
+    reserved = 0
+    for day in range(days):
+        placed = tuple(("SKU", channel, units) for channel, units in per_day.items())
+        reserved += sum(per_day.values())
+        commands += agent.decide(view(day, placed, units_reserved=reserved, units_queued=reserved, **changes))  # type: ignore[attr-defined]
+    return commands
+
+
+def test_the_price_rises_when_demand_outruns_the_run() -> None:
+    commands = run(PricingAgent(model=MODEL, elasticity=2.0), 10, {"web": 60})
+    prices = [float(c.price) for c in commands if isinstance(c, SetPrice)]
+    assert prices and prices[0] > 500
+    assert all(later >= earlier for earlier, later in itertools.pairwise(prices))
+
+
+def test_the_price_falls_when_demand_is_weak_but_stays_above_the_floor() -> None:
+    commands = run(PricingAgent(model=MODEL, elasticity=2.0), 10, {"web": 1})
+    prices = [float(c.price) for c in commands if isinstance(c, SetPrice)]
+    assert prices and prices[0] < 500
+    assert min(prices) >= 400  # floor: 80% of the list price
+
+
+def test_price_changes_respect_the_step_and_the_wait_between_changes() -> None:
+    commands = [
+        c for c in run(PricingAgent(model=MODEL, elasticity=2.0), 12, {"web": 80}) if isinstance(c, SetPrice)
+    ]
+    prices = [500.0] + [float(c.price) for c in commands]
+    assert all(abs(b - a) <= 0.10 * a + 0.01 for a, b in itertools.pairwise(prices))
+    assert len(commands) <= 4  # at most one change every three days over twelve days
+
+
+def test_open_ended_products_are_not_scarcity_priced() -> None:
+    assert run(PricingAgent(model=MODEL, elasticity=2.0), 5, {"web": 80}, cap_units=None) == []
+
+
+def test_quotas_split_an_oversubscribed_run_between_channels_and_sum_to_it() -> None:
+    commands = run(AllocationAgent(), 3, {"web": 30, "pos": 10})
+    quotas = [c for c in commands if isinstance(c, SetChannelQuotas)]
+    assert quotas, commands
+    shares = dict(quotas[0].quotas)
+    assert set(shares) == {"web", "pos"} and sum(shares.values()) == 1000
+    assert shares["web"] > shares["pos"] >= 50  # the fairness floor: at least 5% each
+
+
+def test_no_quota_is_set_when_the_run_covers_everyone() -> None:
+    commands = run(AllocationAgent(), 5, {"web": 2, "pos": 1})
+    assert not [c for c in commands if isinstance(c, SetChannelQuotas)]
+
+
+def test_production_advice_says_when_the_plan_is_short_and_only_once() -> None:
+    commands = run(AllocationAgent(), 8, {"web": 40}, cap_units=None, planned_units=500)
+    advice = [c for c in commands if isinstance(c, RecommendProduction)]
+    assert len(advice) == 1
+    assert advice[0].recommended_units > 500 and "short" in advice[0].reason
+
+
+def ready(order_id: str, customer: str, region: str, postal: str) -> ReadyOrder:
+    return ReadyOrder(order_id, "SKU", 1, customer, "US", region, postal, START.date().toordinal() + 5)
+
+
+def test_logistics_ships_allocated_orders_once_a_day_after_the_cut_off_cheaper_than_one_parcel_each() -> None:
+    orders = tuple(ready(f"o{i}", f"c{i % 4}", "CA" if i % 2 else "NY", f"9{i % 4}") for i in range(12))
+    market = MarketView(
+        now=START, products=(product(),), placed=(), cancelled=(), ready_orders=orders, cursor=0
+    )
+    merged = LogisticsAgent(cut_off_hour=17, time_limit_s=2).decide(market)
+    alone = LogisticsAgent(cut_off_hour=17, consolidate=False).decide(market)
+    assert all(isinstance(c, DispatchShipment) for c in merged + alone)
+    shipped = sorted(i for c in merged for i in c.order_ids)  # type: ignore[attr-defined]
+    assert shipped == sorted(o.id for o in orders)  # every order exactly once
+    assert len(alone) == len(orders)
+    assert sum(c.cost for c in merged) < sum(c.cost for c in alone)  # type: ignore[attr-defined]
+
+
+def test_logistics_waits_for_the_cut_off_and_does_not_ship_twice_a_day() -> None:
+    agent = LogisticsAgent(cut_off_hour=17, time_limit_s=1)
+    orders = (ready("o1", "c1", "CA", "90"),)
+    early = MarketView(
+        now=START.replace(hour=9), products=(), placed=(), cancelled=(), ready_orders=orders, cursor=0
+    )
+    late = replace(early, now=START)
+    assert agent.decide(early) == []
+    assert len(agent.decide(late)) == 1
+    assert agent.decide(late) == []
