@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -19,6 +20,7 @@ from engine.bootstrap import PreorderEngine, bootstrap_in_memory
 from engine.catalog_input import CatalogIn
 from engine.clock import ManualClock
 from engine.config import Settings
+from engine.domain.errors import DomainError
 from engine.model_registry import PricingPolicyConfig, ScarcityPricingModel
 from engine.service.commands import PlacePreorder
 
@@ -57,10 +59,8 @@ def season(runtime: AgentRuntime, engine: PreorderEngine, clock: ManualClock) ->
         for i in range(8 + day):
             channel = "web" if i % 3 else "pos"
             intent = PreorderCreate.model_validate(order_body("HOT", customer=f"c{day}-{i}", channel=channel))
-            try:
+            with contextlib.suppress(DomainError):  # sold out or over a channel quota: a refused customer
                 engine.place(PlacePreorder("shop", intent.to_intent()))
-            except Exception:  # sold out or over a channel quota: a refused customer
-                pass
         if day == 5:
             engine.receive("HOT", quantity=40, reference="R-IN", received_at=None, lot_id=None)
         runtime.tick()
