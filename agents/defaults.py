@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from agents.allocation import AllocationAgent
 from agents.base import Agent
+from agents.intake import IntakeAgent
 from agents.logistics import LogisticsAgent
 from agents.pricing import PricingAgent
 from engine.config import Settings
@@ -32,6 +33,7 @@ def champion_pricing(settings: Settings) -> tuple[PricingModel, float]:
 def live_agents(settings: Settings) -> list[Agent]:
     model, elasticity = champion_pricing(settings)
     return [
+        IntakeAgent(),
         AllocationAgent(),
         PricingAgent(
             model=model, elasticity=elasticity, min_history=timedelta(hours=settings.agent_min_history_hours)

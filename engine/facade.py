@@ -5,21 +5,28 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
 from engine.catalog_input import CatalogIn
 from engine.clock import Clock
 from engine.config import Settings
-from engine.domain.errors import DomainError, TemporarilyUnavailable
-from engine.domain.orders import OrderIntent
+from engine.domain.errors import DomainError, TemporarilyUnavailable, Unauthorized
+from engine.domain.orders import Address, Customer, OrderIntent
 from engine.domain.supply import SupplyPlan
 from engine.persistence.database import Database
 from engine.service import access, agent_actions, catalog, fulfilment, placing, queries
-from engine.service.commands import AgentCommand, PlacePreorder, PutProduct, ReplaceLanes, ReplaceSupplyPlan
+from engine.service.commands import (
+    AgentCommand,
+    PlacePreorder,
+    PutProduct,
+    ReplaceLanes,
+    ReplaceSupplyPlan,
+    ReplayDeadLetters,
+)
 from engine.service.market import MarketView, market_view
-from engine.service.ports import DeadLetters, Decision, OrderQuery, Shipment, UnitOfWork
+from engine.service.ports import DeadLetter, DeadLetters, Decision, OrderQuery, Shipment, UnitOfWork
 from engine.service.transactions import StoreUnavailable, TransactionRunner
 
 T = TypeVar("T")
@@ -51,10 +58,16 @@ class PreorderEngine:
             caller.require("orders:write")
             return PlacePreorder(caller.account_id, intent, idempotency_key)
 
-        return self._place(PlacePreorder("", intent, idempotency_key), authorised)
+        # Until the key is checked the account is unknown; its hash lets a replay find the account.
+        key_hash = access.hash_key(raw_key) if raw_key else None
+        return self._place(PlacePreorder("", intent, idempotency_key), authorised, key_hash=key_hash)
 
     def _place(
-        self, command: PlacePreorder, authorise: Callable[[UnitOfWork], PlacePreorder]
+        self,
+        command: PlacePreorder,
+        authorise: Callable[[UnitOfWork], PlacePreorder],
+        *,
+        key_hash: str | None = None,
     ) -> placing.Placement:
         def work(uow: UnitOfWork) -> placing.Placement:
             return placing.place_preorder(
@@ -68,12 +81,57 @@ class PreorderEngine:
         except Exception as failure:
             if not isinstance(failure, StoreUnavailable):
                 log.exception("placing a pre-order failed unexpectedly")
-            payload = json.dumps(asdict(command), default=str, sort_keys=True)
+            payload = json.dumps({**asdict(command), "key_hash": key_hash}, default=str, sort_keys=True)
             letter = self._keep(command.account_id or None, payload, repr(failure))
             raise TemporarilyUnavailable(
                 "the order could not be stored right now; it was kept and will be replayed",
                 dead_letter_id=letter,
             ) from failure
+
+    def replay_dead_letters(self, limit: int = 100) -> dict[str, int]:
+        """Place again the intakes the store could not take; an idempotency key or external id makes a
+        replay of something that did land harmless. Each letter ends placed, refused, or still pending."""
+        counts = {"placed": 0, "refused": 0, "pending": 0}
+        for letter in self.dead_letters.page(limit=limit):
+            try:
+                command = _command_from_letter(letter.payload)
+            except (ValueError, KeyError, TypeError) as unreadable:
+                self.dead_letters.settle(letter.id, outcome=f"unreadable payload: {unreadable}", reason=None)
+                counts["refused"] += 1
+                continue
+            key_hash = json.loads(letter.payload).get("key_hash")
+
+            def work(
+                uow: UnitOfWork, command: PlacePreorder = command, key_hash: str | None = key_hash
+            ) -> Any:
+                if not command.account_id:
+                    key = uow.accounts.key_by_hash(key_hash or "")
+                    if key is None or key.revoked_at is not None:
+                        raise Unauthorized("the key of this intake is unknown or revoked")
+                    command = replace(command, account_id=key.account_id)
+                return placing.place_preorder(
+                    uow, command, now=self.clock.now(), confidence=self.settings.window_confidence
+                )
+
+            try:
+                placed = self.runner.run(work)
+            except DomainError as refusal:
+                self.dead_letters.settle(
+                    letter.id, outcome=f"refused: {refusal.code}: {refusal.detail}", reason=None
+                )
+                counts["refused"] += 1
+            except Exception as failure:  # still failing: it stays for the next replay
+                self.dead_letters.settle(letter.id, outcome=None, reason=repr(failure))
+                counts["pending"] += 1
+            else:
+                self.dead_letters.settle(letter.id, outcome=f"placed order {placed.order['id']}", reason=None)
+                counts["placed"] += 1
+        return counts
+
+    def pending_dead_letters(
+        self, *, limit: int = 50, offset: int = 0, pending_only: bool = True
+    ) -> list[DeadLetter]:
+        return self.dead_letters.page(limit=limit, offset=offset, pending_only=pending_only)
 
     def _keep(self, account_id: str | None, payload: str, reason: str) -> int | None:
         try:
@@ -235,13 +293,18 @@ class PreorderEngine:
     def market_view(self, cursor: int) -> MarketView:
         """Products, what happened since ``cursor``, and the orders ready to ship: one batch per tick."""
         now = self.clock.now()
-        return self._read(lambda uow: market_view(uow, now=now, cursor=cursor))
+        view = self._read(lambda uow: market_view(uow, now=now, cursor=cursor))
+        return replace(view, dead_letters_pending=len(self.dead_letters.page(limit=1000)))
 
     def apply(self, agent: str, commands: Sequence[AgentCommand]) -> list[str]:
         """Apply an agent's commands, each in its own transaction; a refused one is logged and skipped.
         Returns the ids of orders that moved (shipped or delivered)."""
         moved: list[str] = []
         for command in commands:
+            if isinstance(command, ReplayDeadLetters):
+                counts = self.replay_dead_letters(command.limit)
+                log.info("%s replayed dead letters: %s", agent, counts)
+                continue
 
             def work(uow: UnitOfWork, command: AgentCommand = command) -> list[str]:
                 return agent_actions.apply(uow, command, agent=agent, now=self.clock.now())
@@ -275,3 +338,27 @@ class PreorderEngine:
     def close(self) -> None:
         if self.database is not None:
             self.database.dispose()
+
+
+def _command_from_letter(payload: str) -> PlacePreorder:
+    """The placement a dead letter holds (its JSON is the command as it was)."""
+    data = json.loads(payload)
+    intent = data["intent"]
+    customer = intent["customer"]
+    address = Address(**customer["shipping_address"])
+    return PlacePreorder(
+        account_id=data.get("account_id") or "",
+        intent=OrderIntent(
+            sku=intent["sku"],
+            quantity=int(intent["quantity"]),
+            customer=Customer(
+                id=customer["id"],
+                email=customer["email"],
+                shipping_address=address,
+                name=customer.get("name"),
+            ),
+            channel=intent["channel"],
+            external_id=intent.get("external_id"),
+        ),
+        idempotency_key=data.get("idempotency_key"),
+    )

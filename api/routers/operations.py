@@ -65,3 +65,39 @@ def shipments(_: Admin, engine: EngineDep, limit: Limit = 50, offset: Offset = 0
             for s in engine.shipments(limit=limit, offset=offset)
         ]
     )
+
+
+class DeadLetterRead(BaseModel):
+    id: int
+    account_id: str | None
+    source: str
+    payload: str
+    reason: str
+    attempts: int
+    created_at: str
+    resolved_at: str | None
+    outcome: str | None
+
+
+@router.get("/dead-letters", response_model=list[DeadLetterRead])
+def dead_letters(
+    _: Admin, engine: EngineDep, limit: Limit = 50, offset: Offset = 0, pending: bool = True
+) -> Response:
+    """Intakes the store could not take, with payload, reason and what their replay did (oldest first)."""
+    letters = engine.pending_dead_letters(limit=limit, offset=offset, pending_only=pending)
+    return json_response(
+        [
+            {
+                **d.__dict__,
+                "created_at": _iso(d.created_at),
+                "resolved_at": d.resolved_at and _iso(d.resolved_at),
+            }
+            for d in letters
+        ]
+    )
+
+
+@router.post("/dead-letters/replay")
+def replay_dead_letters(_: Admin, engine: EngineDep, limit: Limit = 100) -> dict[str, int]:
+    """Place the pending dead letters again now (the intake agent does this by itself every tick)."""
+    return engine.replay_dead_letters(limit)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -166,7 +166,21 @@ class MemoryDeadLetters(ports.DeadLetters):
 
     def add(self, *, account_id: str | None, source: str, payload: str, reason: str, attempts: int) -> int:
         with self.store.lock:
+            letter_id = len(self.store.dead_letters) + 1
             self.store.dead_letters.append(
-                {"account_id": account_id, "source": source, "payload": payload, "reason": reason}
+                ports.DeadLetter(letter_id, account_id, source, payload, reason, attempts, datetime.now(UTC))
             )
-            return len(self.store.dead_letters)
+            return letter_id
+
+    def page(self, *, limit: int, offset: int = 0, pending_only: bool = True) -> list[ports.DeadLetter]:
+        letters = [d for d in self.store.dead_letters if not pending_only or d.resolved_at is None]
+        return letters[offset : offset + limit]
+
+    def settle(self, letter_id: int, *, outcome: str | None, reason: str | None) -> None:
+        with self.store.lock:
+            letter = self.store.dead_letters[letter_id - 1]
+            self.store.dead_letters[letter_id - 1] = (
+                replace(letter, resolved_at=datetime.now(UTC), outcome=outcome)
+                if outcome is not None
+                else replace(letter, attempts=letter.attempts + 1, reason=reason or letter.reason)
+            )

@@ -40,7 +40,7 @@ class MemoryStore:
     quotas: dict[tuple[str, str], ports.Quota] = field(default_factory=dict)
     decisions: list[ports.Decision] = field(default_factory=list)
     shipments: list[ports.Shipment] = field(default_factory=list)
-    dead_letters: list[dict[str, Any]] = field(default_factory=list)
+    dead_letters: list[ports.DeadLetter] = field(default_factory=list)
     lock: threading.RLock = field(default_factory=threading.RLock)
 
 

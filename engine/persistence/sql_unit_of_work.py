@@ -6,10 +6,10 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, select, update
 
 from engine.domain.events import Event
-from engine.persistence import tables
+from engine.persistence import rows, tables
 from engine.persistence.database import Database
 from engine.persistence.sql_agents import SqlDecisions, SqlQuotas, SqlShipments
 from engine.persistence.sql_preorders import SqlPreorders
@@ -110,3 +110,27 @@ class SqlDeadLetters(ports.DeadLetters):
             key = result.inserted_primary_key
             assert key is not None
             return int(key[0])
+
+    def page(self, *, limit: int, offset: int = 0, pending_only: bool = True) -> list[ports.DeadLetter]:
+        d = tables.dead_letters.c
+        statement = select(tables.dead_letters).order_by(d.id).limit(limit).offset(offset)
+        if pending_only:
+            statement = statement.where(d.resolved_at.is_(None))
+        with self._database.reader.connect() as connection:
+            found = []
+            for row in connection.execute(statement):
+                data = row._asdict()
+                data["created_at"] = rows.utc(data["created_at"])
+                data["resolved_at"] = rows.utc(data["resolved_at"])
+                found.append(ports.DeadLetter(**data))
+            return found
+
+    def settle(self, letter_id: int, *, outcome: str | None, reason: str | None) -> None:
+        d = tables.dead_letters.c
+        values: dict[str, Any] = (
+            {"resolved_at": datetime.now(UTC), "outcome": outcome}
+            if outcome is not None
+            else {"attempts": d.attempts + 1, "reason": (reason or "")[:2000]}
+        )
+        with self._database.writer.begin() as connection:
+            connection.execute(update(tables.dead_letters).where(d.id == letter_id).values(**values))

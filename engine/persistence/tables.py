@@ -221,6 +221,7 @@ dead_letters = Table(
     Column("attempts", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("resolved_at", DateTime(timezone=True)),
+    Column("outcome", Text),  # what the replay did: the order it placed, or the rule that refused it
 )
 
 # Per-channel quotas an allocation agent sets on an exclusive run; placing checks them in O(1).

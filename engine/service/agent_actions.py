@@ -158,6 +158,6 @@ def apply(uow: UnitOfWork, command: AgentCommand, *, agent: str, now: datetime) 
         recommend_production(uow, command, agent=agent, now=now)
     elif isinstance(command, DispatchShipment):
         return dispatch(uow, command, agent=agent, now=now)
-    else:
+    elif isinstance(command, MarkDelivered):
         return deliver(uow, command, now=now)
     return []

@@ -80,4 +80,14 @@ class MarkDelivered:
     order_ids: tuple[str, ...]
 
 
-AgentCommand = SetPrice | SetChannelQuotas | RecommendProduction | DispatchShipment | MarkDelivered
+@dataclass(frozen=True)
+class ReplayDeadLetters:
+    """Place again what the store could not take (the intake agent asks when letters are pending)."""
+
+    limit: int
+    reason: str
+
+
+AgentCommand = (
+    SetPrice | SetChannelQuotas | RecommendProduction | DispatchShipment | MarkDelivered | ReplayDeadLetters
+)

@@ -47,6 +47,7 @@ class MarketView:
     cancelled: tuple[tuple[str, int], ...]  # (sku, units)
     ready_orders: tuple[ReadyOrder, ...]
     cursor: int  # pass back to get only what happened after this view
+    dead_letters_pending: int = 0
 
 
 def market_view(uow: UnitOfWork, *, now: datetime, cursor: int, ready_limit: int = 50_000) -> MarketView:

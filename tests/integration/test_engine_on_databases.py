@@ -119,6 +119,7 @@ def test_when_the_store_keeps_failing_the_intake_is_kept_as_a_dead_letter(engine
         settings=engine.settings,
     )
     command = intent(sku, external_id=unique("kept"))
+    engine.issue_key(command.account_id, frozenset({"orders:write"}))
     # When an order is placed
     with pytest.raises(TemporarilyUnavailable) as refusal:
         broken.place(command)
@@ -130,6 +131,35 @@ def test_when_the_store_keeps_failing_the_intake_is_kept_as_a_dead_letter(engine
         ).one()
     assert command.intent.external_id in row.payload
     assert "lock" in row.reason
+    # And once the store is back, the replay places it exactly once
+    assert engine.replay_dead_letters()["placed"] >= 1
+    letter = next(d for d in engine.pending_dead_letters(pending_only=False, limit=1000) if d.id == letter_id)
+    assert letter.outcome is not None and letter.outcome.startswith("placed order")
+    assert engine.replay_dead_letters()["placed"] == 0
+    assert count(engine, tables.preorders, tables.preorders.c.external_id == command.intent.external_id) == 1
+
+
+def test_a_dead_letter_that_the_rules_refuse_on_replay_is_settled_with_the_reason(
+    engine: PreorderEngine,
+) -> None:
+    sku = load_product(engine, closes_at="2026-11-30T00:00:00Z")
+    broken = PreorderEngine(
+        runner=_FailingRunner(engine),
+        dead_letters=engine.dead_letters,
+        clock=engine.clock,
+        settings=engine.settings,
+    )
+    command = intent(sku)
+    engine.issue_key(command.account_id, frozenset({"orders:write"}))
+    with pytest.raises(TemporarilyUnavailable) as kept:
+        broken.place(command)
+    engine.replay_dead_letters()
+    letter = next(
+        d
+        for d in engine.pending_dead_letters(pending_only=False, limit=1000)
+        if d.id == kept.value.extra["dead_letter_id"]
+    )
+    assert letter.outcome is not None and letter.outcome.startswith("refused: window_closed")
 
 
 class _FailingRunner(SqlTransactionRunner):

@@ -134,3 +134,14 @@ def test_logistics_waits_for_the_cut_off_and_does_not_ship_twice_a_day() -> None
     assert agent.decide(early) == []
     assert len(agent.decide(late)) == 1
     assert agent.decide(late) == []
+
+
+def test_the_intake_agent_asks_for_a_replay_only_when_letters_are_waiting() -> None:
+    from agents.intake import IntakeAgent
+    from engine.service.commands import ReplayDeadLetters
+
+    quiet = MarketView(now=START, products=(), placed=(), cancelled=(), ready_orders=(), cursor=0)
+    assert IntakeAgent().decide(quiet) == []
+    waiting = replace(quiet, dead_letters_pending=250)
+    [command] = IntakeAgent(batch=100).decide(waiting)
+    assert isinstance(command, ReplayDeadLetters) and command.limit == 100

@@ -17,6 +17,8 @@ AutoId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("dead_letters") as batch:
+        batch.add_column(sa.Column("outcome", sa.Text(), nullable=True))
     with op.batch_alter_table("products") as batch:
         batch.add_column(sa.Column("current_price", sa.String(length=32), nullable=True))
     with op.batch_alter_table("preorders") as batch:
@@ -77,3 +79,5 @@ def downgrade() -> None:
             batch.drop_column(column)
     with op.batch_alter_table("products") as batch:
         batch.drop_column("current_price")
+    with op.batch_alter_table("dead_letters") as batch:
+        batch.drop_column("outcome")
