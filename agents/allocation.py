@@ -8,13 +8,13 @@ be split between channels, and whether the supply plan fits the demand the forec
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from agents.velocity import DAY, Velocity
 from engine.service.commands import AgentCommand, RecommendProduction, SetChannelQuotas
 from engine.service.market import MarketView, ProductState
-from optimizers.allocation import ChannelDemand, allocate_channels
+from optimizers.allocation import AllocationInfeasible, ChannelDemand, allocate_channels
 
 
 @dataclass
