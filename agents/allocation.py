@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from agents.velocity import DAY, Velocity
 from engine.service.commands import AgentCommand, RecommendProduction, SetChannelQuotas
 from engine.service.market import MarketView, ProductState
-from optimizers.allocation import AllocationInfeasible, ChannelDemand, allocate_channels
+from optimizers.allocation import ChannelDemand, allocate_channels
 
 
 @dataclass
@@ -63,11 +63,14 @@ class AllocationAgent:
         if len(demands) < 2 or expected <= product.cap_units:
             return []  # the run covers everyone: no channel needs a limit
         self.revised[product.sku] = now
+        if sum(math.ceil(d.min_share * product.cap_units) for d in demands) > product.cap_units:
+            # a run too small for every channel's minimum share: split it without floors
+            demands = [replace(d, min_share=0.0) for d in demands]
         result = allocate_channels(
             demands,
             product.cap_units,
             fairness_weight=self.fairness_weight,
-            time_limit_s=2.0,
+            time_limit_s=0.5,
             seed=0,
             workers=1,
         )
