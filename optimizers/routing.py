@@ -41,6 +41,10 @@ PORTFOLIOS: dict[Objective, tuple[tuple[str, bool], ...]] = {
         ("local_cheapest_insertion", False),
     ),
 }
+# Without time windows, parallel cheapest insertion beat savings and local cheapest insertion on
+# A-n80-k10 (+2.9% against +5.8% and +4.2% in 30 s), and restarting it from another customer order
+# (seed) was the better second worker.
+CVRP_PORTFOLIO = (("parallel_cheapest_insertion", False),)
 
 # Returning results from the worker processes and shutting them down takes a moment; reserve it.
 _COLLECT_S = 0.15
@@ -89,7 +93,8 @@ class RoutingResult:
 def solve_routing(instance: VrpInstance, params: RoutingParams) -> RoutingResult:
     """Find the best routes for ``instance`` under ``params.objective`` within ``params.time_limit_s``."""
     started = time.monotonic()
-    portfolio = PORTFOLIOS[params.objective]
+    untimed = params.objective == "distance" and not instance.has_time_windows
+    portfolio = CVRP_PORTFOLIO if untimed else PORTFOLIOS[params.objective]
     jobs = [(*portfolio[w % len(portfolio)], params.seed + w) for w in range(params.workers)]
     if params.workers == 1:
         attempts = [_run(instance, params, *jobs[0], started + params.time_limit_s)]

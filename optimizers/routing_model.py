@@ -10,7 +10,7 @@ import logging
 import math
 import time
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
@@ -24,6 +24,7 @@ Objective = Literal["distance", "vehicles-then-distance"]
 
 # Vehicles allowed beyond what the first solution used.
 FLEET_SPARES = 5
+CVRP_GLS_LAMBDA = 0.3
 # For vehicles-then-distance, as fractions of the time budget: the first search ends at [0], removing
 # routes stops at [1]; the rest polishes the distance.
 REDUCE_SHARES = (0.2, 0.8)
@@ -145,6 +146,10 @@ def _solve(
         routing.AddAtSolutionCallback(lambda: _finish_when_all_served(routing, manager, data))
 
     params = search_parameters(strategy, deadline - time.monotonic(), solution_limit, improve)
+    if not data.instance.has_time_windows:
+        # Stronger penalties escape CVRP local optima sooner: A-n80-k10 went from +2.9% (0.1, the
+        # default) to +1.3% (0.3) in 30 s; with time windows the default did as well or better.
+        params.guided_local_search_lambda_coefficient = CVRP_GLS_LAMBDA
     solution = None
     if initial is not None:
         routing.CloseModelWithParameters(params)
@@ -177,9 +182,7 @@ def _solve(
     return Attempt(strategy, data.seed, label, tuple(routes), int(solution.ObjectiveValue()))
 
 
-def search_parameters(
-    strategy: str, seconds: float, solution_limit: int | None, improve: bool = True
-) -> object:
+def search_parameters(strategy: str, seconds: float, solution_limit: int | None, improve: bool = True) -> Any:
     """Construction by ``strategy``, then (if ``improve``) guided local search until the time or
     solution limit."""
     params = pywrapcp.DefaultRoutingSearchParameters()

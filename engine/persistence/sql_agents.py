@@ -26,11 +26,12 @@ class SqlQuotas(ports.Quotas):
         self._c = connection
 
     def take(self, sku: str, channel: str, quantity: int) -> ports.Quota | None:
-        taken = self._c.execute(_TAKE, {"b_sku": sku, "b_channel": channel, "b_quantity": quantity}).rowcount
         row = self._c.execute(_QUOTA, {"sku": sku, "channel": channel}).first()
         if row is None:
-            return None
-        return ports.Quota(row.channel, row.quota_units, row.reserved_units, taken=bool(taken))
+            return None  # most channels have no quota: one read and done
+        taken = self._c.execute(_TAKE, {"b_sku": sku, "b_channel": channel, "b_quantity": quantity}).rowcount
+        reserved = row.reserved_units + quantity if taken else row.reserved_units
+        return ports.Quota(row.channel, row.quota_units, reserved, taken=bool(taken))
 
     def release(self, sku: str, channel: str, quantity: int) -> None:
         self._c.execute(

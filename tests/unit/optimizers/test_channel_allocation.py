@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 
 import pytest
 from hypothesis import given, settings
@@ -92,12 +93,16 @@ channels = st.lists(
 def test_allocations_are_integral_sum_to_the_run_and_honour_minimum_shares(
     demands: list[ChannelDemand], run: int, fairness: float
 ) -> None:
+    owed = [math.ceil(d.min_share * run - 1e-9) for d in demands]
+    if sum(owed) > run:
+        # Whole units cannot meet every rounded-up minimum: refused, never silently short.
+        with pytest.raises(AllocationInfeasible):
+            allocate_channels(demands, run, fairness_weight=fairness, time_limit_s=1.0)
+        return
     for result in (
         allocate_channels(demands, run, fairness_weight=fairness, time_limit_s=1.0),
         allocate_proportionally(demands, run),
     ):
         units = [u for _, u in result.units]
         assert sum(units) == run
-        assert all(
-            isinstance(u, int) and u >= int(d.min_share * run) for u, d in zip(units, demands, strict=True)
-        )
+        assert all(isinstance(u, int) and u >= m for u, m in zip(units, owed, strict=True))
