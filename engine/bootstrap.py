@@ -20,6 +20,7 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None, migrate: bool =
 
         upgrade(url)
     database = connect(url, pool_size=settings.db_pool_size)
+    database.start_checkpoints()
     engine = PreorderEngine(
         runner=SqlTransactionRunner(database),
         dead_letters=SqlDeadLetters(database),

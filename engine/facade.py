@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -17,6 +17,7 @@ from engine.domain.orders import Address, Customer, OrderIntent
 from engine.domain.supply import SupplyPlan
 from engine.persistence.database import Database
 from engine.service import access, agent_actions, catalog, fulfilment, placing, queries
+from engine.service.catalog_cache import CatalogCache
 from engine.service.commands import (
     AgentCommand,
     PlacePreorder,
@@ -42,6 +43,7 @@ class PreorderEngine:
     clock: Clock
     settings: Settings
     database: Database | None = None
+    catalog_cache: CatalogCache = field(default_factory=CatalogCache)
 
     # --- commands -------------------------------------------------------------------------------
     def place(self, command: PlacePreorder) -> placing.Placement:
@@ -71,7 +73,11 @@ class PreorderEngine:
     ) -> placing.Placement:
         def work(uow: UnitOfWork) -> placing.Placement:
             return placing.place_preorder(
-                uow, authorise(uow), now=self.clock.now(), confidence=self.settings.window_confidence
+                uow,
+                authorise(uow),
+                now=self.clock.now(),
+                confidence=self.settings.window_confidence,
+                cache=self.catalog_cache,
             )
 
         try:
@@ -110,7 +116,11 @@ class PreorderEngine:
                         raise Unauthorized("the key of this intake is unknown or revoked")
                     command = replace(command, account_id=key.account_id)
                 return placing.place_preorder(
-                    uow, command, now=self.clock.now(), confidence=self.settings.window_confidence
+                    uow,
+                    command,
+                    now=self.clock.now(),
+                    confidence=self.settings.window_confidence,
+                    cache=self.catalog_cache,
                 )
 
             try:
@@ -286,6 +296,7 @@ class PreorderEngine:
                 quantity=quantity,
                 now=self.clock.now(),
                 confidence=self.settings.window_confidence,
+                cache=self.catalog_cache,
             )
         )
 

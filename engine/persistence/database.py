@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -10,20 +12,43 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 
-@dataclass(frozen=True)
+@dataclass
 class Database:
-    """A writer engine (serialising, for commands) and a reader engine (for views)."""
+    """A writer engine (serialising, for commands) and a reader engine (for views).
+
+    On SQLite a background thread checkpoints the write-ahead log once a second, so no request pays
+    for a checkpoint inside its own commit (they showed up as 100+ ms tails at 500 orders/s).
+    """
 
     writer: Engine
     reader: Engine
+    _stop: threading.Event = field(default_factory=threading.Event)
 
     @property
     def is_sqlite(self) -> bool:
         return self.writer.dialect.name == "sqlite"
 
+    def start_checkpoints(self, every: float = 1.0) -> None:
+        if self.is_sqlite and self.writer.url.database not in (None, "", ":memory:"):
+            threading.Thread(
+                target=self._checkpoint, args=(every,), name="wal-checkpoint", daemon=True
+            ).start()
+
+    def _checkpoint(self, every: float) -> None:
+        while not self._stop.wait(every):
+            try:
+                with self.reader.connect() as connection:
+                    connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+            except Exception:  # the next round tries again; SQLite also checkpoints when the log is huge
+                log.debug("WAL checkpoint skipped", exc_info=True)
+
     def dispose(self) -> None:
+        self._stop.set()
         self.writer.dispose()
         self.reader.dispose()
+
+
+log = logging.getLogger(__name__)
 
 
 def _sqlite_engine(url: str, begin: str, pool_size: int) -> Engine:
@@ -38,6 +63,9 @@ def _sqlite_engine(url: str, begin: str, pool_size: int) -> Engine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
+        # Checkpoints run on a background thread (see Database); commits only append to the log,
+        # unless it grows past 100k pages (~400 MB) because that thread fell behind.
+        cursor.execute("PRAGMA wal_autocheckpoint=100000")
         cursor.close()
 
     @event.listens_for(engine, "begin")

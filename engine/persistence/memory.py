@@ -22,6 +22,14 @@ T = TypeVar("T")
 __all__ = ["MemoryDeadLetters", "MemoryStore", "MemoryTransactionRunner", "MemoryUnitOfWork"]
 
 
+def bump_catalog(repo: Repo, skus: list[str]) -> None:
+    """Tell placing that what it may have cached for these SKUs is stale."""
+    for sku in skus:
+        counters = repo.s.counters.get(sku)
+        if counters is not None:
+            repo.u.set(repo.s.counters, sku, {**counters, "catalog_version": counters["catalog_version"] + 1})
+
+
 class MemoryProducts(Repo, ports.Products):
     def get(self, sku: str) -> Product | None:
         return self.s.products.get(sku)
@@ -31,6 +39,7 @@ class MemoryProducts(Repo, ports.Products):
 
     def set_price(self, sku: str, price: Decimal) -> None:
         self.u.set(self.s.products, sku, replace(self.s.products[sku], current_price=price))
+        bump_catalog(self, [sku])
 
     def put(self, product: Product) -> bool:
         created = product.sku not in self.s.products
@@ -42,8 +51,14 @@ class MemoryProducts(Repo, ports.Products):
             "orders_queued": 0,
             "units_allocated": 0,
             "units_on_hand": 0,
+            "catalog_version": 0,
         }
-        self.u.set(self.s.counters, product.sku, {**counters, "cap_units": product.terms.cap_units})
+        version = counters["catalog_version"] + 1
+        self.u.set(
+            self.s.counters,
+            product.sku,
+            {**counters, "cap_units": product.terms.cap_units, "catalog_version": version},
+        )
         if created:
             self.u.set(self.s.lines, product.sku, [])
         return created
@@ -56,6 +71,7 @@ class MemorySupplyPlans(Repo, ports.SupplyPlans):
     def replace(self, plan: SupplyPlan, now: datetime) -> SupplyPlan:
         stored = replace(plan, version=self.get(plan.sku).version + 1)
         self.u.set(self.s.plans, plan.sku, stored)
+        bump_catalog(self, [plan.sku])
         return stored
 
     def reduce_lot(self, sku: str, lot_id: str, quantity: int) -> int:
@@ -66,6 +82,7 @@ class MemorySupplyPlans(Repo, ports.SupplyPlans):
                 drop = min(lot.quantity, quantity)
                 lots[i] = replace(lot, quantity=lot.quantity - drop)
                 self.u.set(self.s.plans, sku, replace(plan, lots=tuple(lots)))
+                bump_catalog(self, [sku])
                 return drop
         return 0
 
@@ -75,8 +92,10 @@ class MemoryLanes(Repo, ports.Lanes):
         return list(self.s.lanes.get(facility, []))
 
     def replace_facilities(self, lanes: list[Lane]) -> None:
-        for facility in {lane.facility for lane in lanes}:
+        facilities = {lane.facility for lane in lanes}
+        for facility in facilities:
             self.u.set(self.s.lanes, facility, [lane for lane in lanes if lane.facility == facility])
+        bump_catalog(self, [p.sku for p in self.s.products.values() if p.facility in facilities])
 
 
 class MemoryIdempotency(Repo, ports.Idempotency):

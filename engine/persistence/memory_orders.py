@@ -31,7 +31,11 @@ class MemoryQueues(Repo, ports.Queues):
         }
         self.u.set(self.s.counters, sku, new)
         return ports.Reservation(
-            c["next_sequence"], c["units_queued"], c["orders_queued"], c["units_on_hand"]
+            c["next_sequence"],
+            c["units_queued"],
+            c["orders_queued"],
+            c["units_on_hand"],
+            c["catalog_version"],
         )
 
     def get(self, sku: str) -> ports.QueueCounters | None:

@@ -32,7 +32,7 @@ _RESERVE = (
         units_queued=_Q.units_queued + bindparam("b_quantity"),
         orders_queued=_Q.orders_queued + 1,
     )
-    .returning(_Q.next_sequence, _Q.units_queued, _Q.orders_queued, _Q.units_on_hand)
+    .returning(_Q.next_sequence, _Q.units_queued, _Q.orders_queued, _Q.units_on_hand, _Q.catalog_version)
 )
 _CHANGE = (
     update(tables.queues)
@@ -93,6 +93,7 @@ class SqlQueues(ports.Queues):
             units_ahead=row.units_queued - quantity,
             orders_ahead=row.orders_queued - 1,
             units_on_hand=row.units_on_hand,
+            catalog_version=row.catalog_version,
         )
 
     def get(self, sku: str) -> ports.QueueCounters | None:

@@ -32,6 +32,13 @@ _INSERT_IDEMPOTENCY = insert(tables.idempotency_records)
 _KEY_BY_HASH = select(tables.api_keys).where(tables.api_keys.c.key_hash == bindparam("key_hash"))
 
 
+def bump_catalog(connection: Connection, where: Any) -> None:
+    """Tell placing that what it may have cached for these SKUs is stale."""
+    connection.execute(
+        update(tables.queues).where(where).values(catalog_version=tables.queues.c.catalog_version + 1)
+    )
+
+
 class SqlProducts(ports.Products):
     def __init__(self, connection: Connection) -> None:
         self._c = connection
@@ -48,6 +55,7 @@ class SqlProducts(ports.Products):
         self._c.execute(
             update(tables.products).where(tables.products.c.sku == sku).values(current_price=str(price))
         )
+        bump_catalog(self._c, tables.queues.c.sku == sku)
 
     def put(self, product: Product) -> bool:
         values = rows.product_to_row(product, datetime.now().astimezone())
@@ -58,7 +66,9 @@ class SqlProducts(ports.Products):
             self._c.execute(
                 update(tables.queues)
                 .where(tables.queues.c.sku == product.sku)
-                .values(cap_units=product.terms.cap_units)
+                .values(
+                    cap_units=product.terms.cap_units, catalog_version=tables.queues.c.catalog_version + 1
+                )
             )
             return False
         self._c.execute(insert(tables.products).values(values))
@@ -112,6 +122,7 @@ class SqlSupplyPlans(ports.SupplyPlans):
         self._c.execute(delete(tables.supply_lots).where(tables.supply_lots.c.sku == plan.sku))
         if plan.lots:
             self._c.execute(insert(tables.supply_lots), [rows.lot_to_row(plan.sku, lot) for lot in plan.lots])
+        bump_catalog(self._c, tables.queues.c.sku == plan.sku)
         return SupplyPlan(sku=plan.sku, version=version, lots=plan.lots, beyond_plan=plan.beyond_plan)
 
     def reduce_lot(self, sku: str, lot_id: str, quantity: int) -> int:
@@ -122,6 +133,7 @@ class SqlSupplyPlans(ports.SupplyPlans):
             return 0
         drop = min(int(outstanding), quantity)
         self._c.execute(update(tables.supply_lots).where(*where).values(quantity=lots.quantity - drop))
+        bump_catalog(self._c, tables.queues.c.sku == sku)
         return drop
 
 
@@ -137,6 +149,8 @@ class SqlLanes(ports.Lanes):
         self._c.execute(delete(tables.lanes).where(tables.lanes.c.facility.in_(facilities)))
         if lanes:
             self._c.execute(insert(tables.lanes), [rows.lane_to_row(lane) for lane in lanes])
+        served = select(tables.products.c.sku).where(tables.products.c.facility.in_(facilities))
+        bump_catalog(self._c, tables.queues.c.sku.in_(served))
 
 
 class SqlIdempotency(ports.Idempotency):

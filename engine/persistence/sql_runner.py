@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -29,15 +30,21 @@ def _is_transient(error: DBAPIError) -> bool:
 
 
 class SqlTransactionRunner(TransactionRunner):
-    def __init__(self, database: Database, attempts: int = 5) -> None:
+    def __init__(self, database: Database, attempts: int = 5, writers: int | None = None) -> None:
         self._database = database
         self._attempts = attempts
+        # SQLite has one writer at a time: queueing writers here, in order, beats its busy handler's
+        # sleep-and-retry; on PostgreSQL a few writers keep the row locks they hold short.
+        self._writers = threading.Semaphore(writers or (1 if database.is_sqlite else 4))
 
     def run(self, work: Callable[[UnitOfWork], T], *, writes: bool = True) -> T:
         last: Exception | None = None
         for attempt in range(1, self._attempts + 1):
             try:
-                with SqlUnitOfWork(self._database, readonly=not writes) as uow:
+                if not writes:
+                    with SqlUnitOfWork(self._database, readonly=True) as uow:
+                        return work(uow)
+                with self._writers, SqlUnitOfWork(self._database) as uow:
                     return work(uow)
             except DomainError:
                 raise

@@ -80,6 +80,9 @@ queues = Table(
     Column("orders_queued", BigInteger, nullable=False),
     Column("units_allocated", BigInteger, nullable=False),
     Column("units_on_hand", BigInteger, nullable=False),
+    # Bumped by every change to the product, its plan or its lanes: placing reuses what it read
+    # for the same version instead of reading the catalog again.
+    Column("catalog_version", BigInteger, nullable=False, server_default="0"),
 )
 
 supply_plans = Table(

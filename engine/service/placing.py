@@ -21,6 +21,7 @@ from engine.domain.errors import (
 from engine.domain.lanes import best_lane
 from engine.domain.orders import OrderIntent, Preorder
 from engine.domain.promise import SupplyLadder, promise_for
+from engine.service.catalog_cache import CatalogCache
 from engine.service.commands import PlacePreorder
 from engine.service.order_views import order_view
 from engine.service.ports import CounterChange, IdempotencyRecord, UnitOfWork
@@ -69,7 +70,14 @@ def dedupe_keys(command: PlacePreorder) -> list[str]:
     return keys
 
 
-def place_preorder(uow: UnitOfWork, command: PlacePreorder, *, now: datetime, confidence: float) -> Placement:
+def place_preorder(
+    uow: UnitOfWork,
+    command: PlacePreorder,
+    *,
+    now: datetime,
+    confidence: float,
+    cache: CatalogCache | None = None,
+) -> Placement:
     """Place the order, or return the first answer to the same intent; raise the rule that refuses it."""
     intent, account = command.intent, command.account_id
     fingerprint = intent_hash(intent)
@@ -82,30 +90,33 @@ def place_preorder(uow: UnitOfWork, command: PlacePreorder, *, now: datetime, co
                 raise IdempotencyKeyMismatch(f"this {what} was already used with a different request body")
             return Placement(first.response, replayed=True)
 
-    product = uow.products.get(intent.sku)
-    if product is None:
-        raise UnknownSku(f"no product with SKU {intent.sku!r}", sku=intent.sku)
-    product.check_preorderable(now)
-    address = intent.customer.shipping_address
-    lane = best_lane(
-        uow.lanes.for_facility(product.facility), product.facility, address.country, address.region
-    )
-    if lane is None:
-        raise DestinationNotServed(
-            f"{product.facility} does not ship to {address.country}"
-            + (f"/{address.region}" if address.region else ""),
-            country=address.country,
-            region=address.region,
-        )
-
     reservation = uow.queues.reserve(intent.sku, intent.quantity)
     if reservation is None:
+        product = uow.products.get(intent.sku)
+        if product is None:
+            raise UnknownSku(f"no product with SKU {intent.sku!r}", sku=intent.sku)
+        product.check_preorderable(now)
         counters = uow.queues.get(intent.sku)
         left = 0 if counters is None else max(0, (counters.cap_units or 0) - counters.units_reserved)
         raise SoldOut(
             f"{intent.sku} has {left} units left under its cap; {intent.quantity} requested",
             sku=intent.sku,
             units_left=left,
+        )
+    # Refusals below roll the reservation back with everything else.
+    entry = (cache or CatalogCache()).load(uow, intent.sku, reservation.catalog_version)
+    if entry is None:
+        raise UnknownSku(f"no product with SKU {intent.sku!r}", sku=intent.sku)
+    product = entry.product
+    product.check_preorderable(now)
+    address = intent.customer.shipping_address
+    lane = best_lane(list(entry.lanes), product.facility, address.country, address.region)
+    if lane is None:
+        raise DestinationNotServed(
+            f"{product.facility} does not ship to {address.country}"
+            + (f"/{address.region}" if address.region else ""),
+            country=address.country,
+            region=address.region,
         )
     quota = uow.quotas.take(intent.sku, intent.channel, intent.quantity)
     if quota is not None and not quota.taken:
@@ -125,7 +136,7 @@ def place_preorder(uow: UnitOfWork, command: PlacePreorder, *, now: datetime, co
                 held=held,
             )
 
-    ladder = SupplyLadder.build(uow.supply.get(intent.sku), reservation.units_on_hand, now.date())
+    ladder = SupplyLadder.build(entry.plan, reservation.units_on_hand, now.date())
     promise = promise_for(ladder.cover(reservation.units_ahead + intent.quantity), lane, confidence)
     order = Preorder.place(
         order_id=new_order_id(),

@@ -26,6 +26,7 @@ class Reservation:
     units_ahead: int
     orders_ahead: int
     units_on_hand: int
+    catalog_version: int = 0
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class QueueCounters:
     orders_queued: int
     units_allocated: int
     units_on_hand: int
+    catalog_version: int = 0
 
 
 @dataclass(frozen=True)

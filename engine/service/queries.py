@@ -11,6 +11,7 @@ from engine.domain.errors import InvalidData, NotFound, SoldOut, UnknownSku
 from engine.domain.lanes import best_lane
 from engine.domain.orders import Preorder
 from engine.domain.promise import SupplyLadder, promise_for
+from engine.service.catalog_cache import CatalogCache
 from engine.service.order_views import order_view
 from engine.service.ports import OrderQuery, UnitOfWork
 
@@ -125,12 +126,14 @@ def wait_time(
     quantity: int,
     now: datetime,
     confidence: float,
+    cache: CatalogCache | None = None,
 ) -> dict[str, Any]:
     """What an order of ``quantity`` placed now would be promised, or why it could not be placed."""
-    product = uow.products.get(sku)
     counters = uow.queues.get(sku)
-    if product is None or counters is None:
+    entry = None if counters is None else (cache or CatalogCache()).load(uow, sku, counters.catalog_version)
+    if entry is None or counters is None:
         raise UnknownSku(f"no product with SKU {sku!r}", sku=sku)
+    product = entry.product
     answer: dict[str, Any] = {
         "sku": sku,
         "queue_depth_units": counters.units_queued,
@@ -143,12 +146,12 @@ def wait_time(
     cap = product.terms.cap_units
     if answer["reason"] is None and cap is not None and counters.units_reserved + quantity > cap:
         answer["reason"] = "sold_out"
-    lane = best_lane(uow.lanes.for_facility(product.facility), product.facility, country, region)
+    lane = best_lane(list(entry.lanes), product.facility, country, region)
     if answer["reason"] is None and lane is None:
         answer["reason"] = "destination_not_served"
     if answer["reason"] is not None or lane is None:
         return answer
-    ladder = SupplyLadder.build(uow.supply.get(sku), counters.units_on_hand, now.date())
+    ladder = SupplyLadder.build(entry.plan, counters.units_on_hand, now.date())
     try:
         promise = promise_for(ladder.cover(counters.units_queued + quantity), lane, confidence)
     except SoldOut:

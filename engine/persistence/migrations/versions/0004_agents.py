@@ -17,6 +17,8 @@ AutoId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("queues") as batch:
+        batch.add_column(sa.Column("catalog_version", sa.BigInteger(), nullable=False, server_default="0"))
     with op.batch_alter_table("dead_letters") as batch:
         batch.add_column(sa.Column("outcome", sa.Text(), nullable=True))
     with op.batch_alter_table("products") as batch:
@@ -81,3 +83,5 @@ def downgrade() -> None:
         batch.drop_column("current_price")
     with op.batch_alter_table("dead_letters") as batch:
         batch.drop_column("outcome")
+    with op.batch_alter_table("queues") as batch:
+        batch.drop_column("catalog_version")
