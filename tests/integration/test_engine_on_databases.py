@@ -11,13 +11,13 @@ from sqlalchemy import func, select
 
 from api.schemas import PreorderCreate
 from engine.bootstrap import PreorderEngine, bootstrap
-from engine.catalog_input import CatalogIn
+from engine.catalog_input import CatalogIn, SupplyPlanIn
 from engine.clock import ManualClock
 from engine.config import Settings
 from engine.domain.errors import TemporarilyUnavailable, Unauthorized, WindowClosed
 from engine.persistence import tables
 from engine.persistence.sql_runner import SqlTransactionRunner
-from engine.service.commands import PlacePreorder
+from engine.service.commands import PlacePreorder, ReplaceSupplyPlan
 
 
 @pytest.fixture
@@ -176,3 +176,24 @@ class _FailingRunner(SqlTransactionRunner):
             raise OperationalError("INSERT", {}, Exception("database is locked"))
 
         return super().run(failing, writes=writes)
+
+
+def test_a_plan_changed_by_another_server_process_is_used_by_the_next_placement(database_url: str) -> None:
+    # Given two engines on one database, as two API workers would be
+    clock = ManualClock(datetime(2026, 12, 1, tzinfo=UTC))
+    first = bootstrap(Settings(database_url=database_url), clock=clock)
+    second = bootstrap(Settings(database_url=database_url), clock=clock)
+    try:
+        sku = load_product(first)
+        command = intent(sku)
+        first.issue_key(command.account_id, frozenset({"orders:write"}))
+        assert first.place(command).order["expected_availability"] == "2027-02-01"  # cached by the first
+        # When the second changes the plan
+        new_plan = SupplyPlanIn.model_validate(plan_body(("R-9", 100, "2027-04-01", 0))).to_domain(sku)
+        second.replace_supply_plan(ReplaceSupplyPlan(new_plan))
+        # Then the first promises from the new plan at once
+        again = PlacePreorder(command.account_id, intent(sku).intent)
+        assert first.place(again).order["expected_availability"] == "2027-04-01"
+    finally:
+        first.close()
+        second.close()
