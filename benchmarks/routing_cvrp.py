@@ -20,7 +20,8 @@ from optimizers.routing_baseline import route_nearest_neighbour
 from optimizers.vrp_formats import read_instance
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / ".." / "shared" / "data" / "cvrp"
+SHARED = ROOT / ".." / "shared" / "data"  # the canonical copy; tests/reference_data is the same files
+DATA = (SHARED if SHARED.is_dir() else ROOT / "tests" / "reference_data") / "cvrp"
 RESULTS = ROOT / "benchmarks" / "results"
 OPTIMUM = {"A-n32-k5": 784, "A-n45-k6": 944, "A-n80-k10": 1763}
 

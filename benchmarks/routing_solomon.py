@@ -25,7 +25,8 @@ from optimizers.routing_model import Objective
 from optimizers.vrp_formats import read_instance
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / ".." / "shared" / "data" / "solomon"
+SHARED = ROOT / ".." / "shared" / "data"  # the canonical copy; tests/reference_data is the same files
+DATA = (SHARED if SHARED.is_dir() else ROOT / "tests" / "reference_data") / "solomon"
 RESULTS = ROOT / "benchmarks" / "results"
 
 # (vehicles, distance) from ../shared/data/README.md

@@ -10,11 +10,12 @@ from typing import Any
 import pytest
 import typer
 from mlflow.tracking import MlflowClient
+from reference_data import DATA as REFERENCE
 from typer.testing import CliRunner
 
 from experiments.cli import register
 
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "bass" / "bass_series.csv"
+DATA = REFERENCE / "bass" / "bass_series.csv"
 
 
 @pytest.fixture(scope="module")

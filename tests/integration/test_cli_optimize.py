@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 import typer
+from reference_data import DATA as REFERENCE
 from typer.testing import CliRunner
 
 from engine.cli.optimize import register
 
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+DATA = REFERENCE
 PREORDER = Path(sys.executable).parent / "preorder"
 
 

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 import typer
 from mlflow.tracking import MlflowClient
+from reference_data import DATA as REFERENCE
 from typer.testing import CliRunner
 
 from engine.adapters.mlflow_models import MlflowChampionModels
@@ -34,7 +35,7 @@ from experiments.model_registry import demand_config_from_series, pricing_config
 from experiments.tracking import tracking_location, ui_command
 from optimizers.pricing_simulation import MarketSettings
 
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "bass" / "bass_series.csv"
+DATA = REFERENCE / "bass" / "bass_series.csv"
 QUERIES = [
     PriceQuery(remaining_units=100.0, expected_arrivals=300.0, current_price=100.0, periods_since_change=5),
     PriceQuery(remaining_units=900.0, expected_arrivals=300.0, current_price=100.0, periods_since_change=5),

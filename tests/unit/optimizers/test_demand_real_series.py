@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import csv
 from functools import partial
-from pathlib import Path
 
 import pytest
+from reference_data import DATA as REFERENCE
 
 from optimizers.demand import BassPrior, fit_bass, forecast_bass
 from optimizers.demand_backtest import rolling_origin_backtest
 from optimizers.forecast_baselines import forecast_holt
 
-DATA = Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "bass" / "bass_series.csv"
+DATA = REFERENCE / "bass" / "bass_series.csv"
 
 
 def _series() -> dict[str, list[float]]:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
-from pathlib import Path
+
+from reference_data import DATA as REFERENCE
 
 from optimizers.vrp_formats import VrpInstance
 
-DATA = Path(__file__).resolve().parents[3] / ".." / "shared" / "data"
+DATA = REFERENCE
 
 
 def route_distance(inst: VrpInstance, route: Sequence[int]) -> float:
