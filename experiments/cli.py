@@ -35,6 +35,7 @@ def register(app: typer.Typer) -> None:
     pricing.command("backtest")(pricing_backtest)
     models.command("register")(models_register)
     app.command("tracking-ui")(tracking_ui)
+    app.command("simulate")(simulate)
 
 
 def forecast_backtest(
@@ -186,6 +187,118 @@ def tracking_ui(
     sys.stdout.flush()
     # Become the UI process, so signals reach it directly and nothing is left behind when it stops.
     os.execv(command[0], command)
+
+
+def simulate(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML (see experiments/scenarios/README.md).")],
+    orders: Annotated[
+        int | None, typer.Option("--orders", min=1, help="Rescale demand to about this many orders.")
+    ] = None,
+    skus: Annotated[
+        int | None, typer.Option("--skus", min=1, help="Replicate products to this many SKUs.")
+    ] = None,
+    days: Annotated[
+        int | None, typer.Option("--days", min=1, help="Stretch the horizon to this many days.")
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="Seed of every draw (default: the scenario's).")
+    ] = None,
+    runtime: Annotated[
+        str, typer.Option("--runtime", help="Where agents run: inprocess or ray.")
+    ] = "inprocess",
+    ray_address: Annotated[
+        str | None, typer.Option("--ray-address", help="Ray cluster to join (default: RAY_ADDRESS or local).")
+    ] = None,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Also write the results to this file.")
+    ] = None,
+    no_tracking: Annotated[bool, typer.Option("--no-tracking", help="Do not log an MLflow run.")] = False,
+    baselines: Annotated[
+        bool, typer.Option("--baselines/--no-baselines", help="Also run every baseline policy.")
+    ] = True,
+) -> None:
+    """Simulate a season of pre-orders with the engine's agents against a synthetic world, compare
+    the engine's policies with their baselines, and log the run to MLflow."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from experiments.simulation.policies import BASELINES
+    from experiments.simulation.report import summary
+    from experiments.simulation.runner import RUNTIMES, compare, days_to_run
+    from experiments.simulation.scenario import ScenarioError, load_scenario, rescale
+
+    if runtime not in RUNTIMES:
+        fail(f"--runtime must be one of {', '.join(RUNTIMES)}, not {runtime!r}")
+    try:
+        world = rescale(load_scenario(scenario), orders=orders, skus=skus, days=days, seed=seed)
+    except ScenarioError as exc:
+        fail(str(exc))
+    chosen = BASELINES if baselines else ()
+    total = days_to_run(world) * (1 + len(chosen))
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        transient=True,
+    ) as progress:
+        task = progress.add_task(f"simulating {world.name}", total=total)
+        comparison = compare(
+            world,
+            runtime=runtime,
+            ray_address=ray_address,
+            baselines=chosen,
+            on_day=lambda: progress.advance(task),
+        )
+    run_id = None
+    if not no_tracking:
+        from experiments.simulation.report import track
+        from experiments.tracking import open_tracker
+
+        _quiet_mlflow()
+        params = {
+            "scenario": world.name,
+            "scenario_file": str(scenario),
+            "seed": world.seed,
+            "runtime": runtime,
+            "skus": len(world.products),
+            "horizon_days": world.horizon_days,
+            "orders_requested": orders or "scenario",
+        }
+        run_id = track(comparison, open_tracker(load_settings()), params=params)
+    result = summary(comparison, run_id=run_id)
+    if json_out is not None:
+        json_out.write_text(json.dumps(result, indent=2, sort_keys=True), encoding="utf-8")
+    _simulation_table(result)
+    if run_id:
+        typer.echo(f"MLflow run {run_id}")
+
+
+def _simulation_table(result: dict[str, Any]) -> None:
+    from experiments.simulation.kpis import KPI_NAMES
+
+    names = list(result["baselines"])
+    table = Table(title=f"{result['scenario']} (seed {result['seed']}, agents {result['runtime']})")
+    table.add_column("KPI")
+    table.add_column("engine", justify="right")
+    for name in names:
+        table.add_column(f"{name} (Δ)", justify="right")
+    for kpi in KPI_NAMES:
+        cells = [_figure(result["kpis"][kpi])]
+        for name in names:
+            theirs = result["baselines"][name][kpi]
+            cells.append(f"{_figure(theirs)} ({_figure(result['differences'][name][kpi], signed=True)})")
+        table.add_row(kpi, *cells)
+    console = Console(width=max(Console().width, 160))
+    console.print(table)
+    for name, better in result["policy_beats_baseline"].items():
+        console.print(f"engine vs {name}: {'better' if better else 'NOT better'} on its KPI")
+
+
+def _figure(value: float, *, signed: bool = False) -> str:
+    sign = "+" if signed else ""
+    if abs(value) >= 1000:
+        return f"{value:{sign},.0f}"
+    return f"{value:{sign}.3f}" if abs(value) < 10 else f"{value:{sign}.1f}"
 
 
 def _quiet_mlflow() -> None:

@@ -1,0 +1,130 @@
+"""Benchmark: the strategy simulator at 100k and 1M pre-orders over 1,000 SKUs and 365 days, with
+the agents in-process and as Ray actors. Prints figures and writes
+``benchmarks/results/simulation_scale.json``.
+
+The launch scenario is rescaled (``--orders``, 1,000 SKUs, 365 days). Customer pauses, resumes and
+cancellations are switched off by default (``--with-customers`` keeps them): each one re-promises the
+whole SKU line in the engine, whose in-memory snapshot is rebuilt from every order the SKU ever had, so
+at this scale they alone would take far longer than the target (see the report for the engine change).
+
+    .venv/bin/python benchmarks/simulation_scale.py [--orders 100000 1000000] [--runtimes inprocess ray]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import platform
+import pstats
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from experiments.simulation.runner import run_policy  # noqa: E402
+from experiments.simulation.scenario import CustomersIn, load_scenario, rescale  # noqa: E402
+
+RESULTS = ROOT / "benchmarks" / "results" / "simulation_scale.json"
+
+
+def one_run(
+    orders: int, runtime: str, *, skus: int, days: int, customers: bool, profile: bool
+) -> dict[str, Any]:
+    scenario = rescale(
+        load_scenario(ROOT / "experiments/scenarios/console_launch.yaml"), orders=orders, skus=skus, days=days
+    )
+    if not customers:
+        scenario = scenario.model_copy(
+            update={"customers": CustomersIn(pause_rate_per_day=0, cancel_rate_per_day=0)}
+        )
+    profiler = cProfile.Profile() if profile else None
+    started = time.perf_counter()
+    if profiler:
+        profiler.enable()
+    result = run_policy(scenario, runtime=runtime)
+    if profiler:
+        profiler.disable()
+    total = time.perf_counter() - started
+    kpis = result.kpis
+    row: dict[str, Any] = {
+        "requested_orders": orders,
+        "runtime": runtime,
+        "skus": skus,
+        "days": days,
+        "customers_pause_cancel": customers,
+        "orders": int(kpis["orders"]),
+        "wall_seconds": round(total, 2),
+        "simulated_wall_seconds": round(kpis["wall_seconds"], 2),
+        "orders_per_second": round(kpis["orders"] / kpis["wall_seconds"], 1),
+        "p99_decision_ms": round(kpis["p99_decision_ms"], 3),
+        "on_time_rate": round(kpis["on_time_rate"], 4),
+        "wait_time_mape": round(kpis["wait_time_mape"], 4),
+    }
+    if profiler:
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(15)
+        row["profile_top"] = out.getvalue().splitlines()[:40]
+    return row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--orders", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--runtimes", nargs="+", default=["inprocess", "ray"], choices=["inprocess", "ray"])
+    parser.add_argument("--skus", type=int, default=1000)
+    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--with-customers", action="store_true")
+    parser.add_argument("--profile", action="store_true", help="cProfile each run; top functions in the JSON")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    rows = []
+    for orders in args.orders:
+        for runtime in args.runtimes:
+            row = one_run(
+                orders,
+                runtime,
+                skus=args.skus,
+                days=args.days,
+                customers=args.with_customers,
+                profile=args.profile,
+            )
+            rows.append(row)
+            print(
+                f"{orders:>9,} requested  {runtime:<9}  {row['orders']:>9,} orders  "
+                f"{row['simulated_wall_seconds']:>8.1f} s  {row['orders_per_second']:>8,.0f} orders/s  "
+                f"p99 decision {row['p99_decision_ms']:.3f} ms",
+                flush=True,
+            )
+    overhead = {}
+    for orders in args.orders:
+        by = {r["runtime"]: r for r in rows if r["requested_orders"] == orders}
+        if "inprocess" in by and "ray" in by:
+            base = by["inprocess"]["simulated_wall_seconds"]
+            overhead[str(orders)] = round(100 * (by["ray"]["simulated_wall_seconds"] - base) / base, 1)
+            print(f"{orders:>9,}: Ray overhead {overhead[str(orders)]:+.1f}% of in-process wall time")
+    result = {
+        "benchmark": "simulation_scale",
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "targets": {"1M_wall_seconds_on_ray": 120, "ray_overhead_percent_at_1M": 30},
+        "runs": rows,
+        "ray_overhead_percent": overhead,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2), encoding="utf-8")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

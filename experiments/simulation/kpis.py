@@ -1,0 +1,112 @@
+"""The KPIs of issue 6, computed from a ledger and the engine's shipments.
+
+Definitions (rates are fractions in [0, 1]):
+
+- ``orders`` / ``units``: accepted orders and their units, customer cancellations excluded.
+- ``preorder_share_of_sales``: units that had to wait for supply / all units sold.
+- ``on_time_rate``: delivered orders whose delivery day lies inside the window promised at placement.
+- ``on_time_rate_current_promise`` (extra): the same against the window in force when the order
+  shipped, i.e. after the engine re-promised for slips and queue moves and told the customer.
+- ``wait_time_mape``: mean of |actual − promised availability| / promised wait, over shipped orders
+  that were promised a wait of at least one day (orders served from the shelf have no wait to miss).
+- ``fill_rate``: units shipped / units demanded (accepted or refused, customer cancellations excluded).
+- ``revenue``: price × units of the orders sold (the price each order was confirmed at).
+- ``logistics_cost_per_unit``: cost of every dispatched shipment / units shipped.
+- ``cancellation_rate``: cancelled orders / all accepted orders.
+- ``p99_decision_ms``: 99th percentile of the engine's time to confirm or refuse one order.
+- ``wall_seconds``: wall time of the simulated run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from experiments.simulation.ledger import NOT_YET, Ledger
+
+KPI_NAMES = (
+    "orders",
+    "units",
+    "preorder_share_of_sales",
+    "on_time_rate",
+    "on_time_rate_current_promise",
+    "wait_time_mape",
+    "fill_rate",
+    "revenue",
+    "logistics_cost_per_unit",
+    "cancellation_rate",
+    "p99_decision_ms",
+    "wall_seconds",
+)
+WALL_CLOCK_KPIS = frozenset({"p99_decision_ms", "wall_seconds"})
+# Which way is better, for the comparison table: +1 higher is better, -1 lower is better.
+DIRECTION = {
+    "orders": 1,
+    "units": 1,
+    "preorder_share_of_sales": 1,
+    "on_time_rate": 1,
+    "on_time_rate_current_promise": 1,
+    "wait_time_mape": -1,
+    "fill_rate": 1,
+    "revenue": 1,
+    "logistics_cost_per_unit": -1,
+    "cancellation_rate": -1,
+    "p99_decision_ms": -1,
+    "wall_seconds": -1,
+}
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    return float(numerator / denominator) if denominator else 0.0
+
+
+def compute_kpis(ledger: Ledger, *, shipment_costs: Sequence[float], wall_seconds: float) -> dict[str, float]:
+    """Every KPI in :data:`KPI_NAMES` for one run."""
+    units = np.asarray(ledger.units, dtype=np.int64)
+    cancelled = np.asarray(ledger.cancelled, dtype=bool)
+    sold = ~cancelled
+    from_stock = np.asarray(ledger.from_stock, dtype=bool)
+    price = np.asarray(ledger.price, dtype=float)
+    placed = np.asarray(ledger.placed_day, dtype=np.int64)
+    promised = np.asarray(ledger.promised_day, dtype=np.int64)
+    shipped_day = np.asarray(ledger.shipped_day, dtype=np.int64)
+    delivered_day = np.asarray(ledger.delivered_day, dtype=np.int64)
+    earliest = np.asarray(ledger.window_earliest, dtype=np.int64)
+    latest = np.asarray(ledger.window_latest, dtype=np.int64)
+
+    units_sold = int(units[sold].sum())
+    shipped = shipped_day != NOT_YET
+    units_shipped = int(units[shipped].sum())
+    delivered = delivered_day != NOT_YET
+    inside = (delivered_day >= earliest) & (delivered_day <= latest)
+    waits = promised - placed
+    measured = shipped & (waits >= 1)
+    errors = np.abs(shipped_day - promised)[measured] / waits[measured]
+    current_e, current_l = earliest.copy(), latest.copy()
+    for row, (first, last) in ledger.last_window.items():
+        current_e[row], current_l[row] = first, last
+    inside_current = (delivered_day >= current_e) & (delivered_day <= current_l)
+    demanded = ledger.units_demanded - int(units[cancelled].sum())
+    decisions = np.asarray(ledger.decision_seconds, dtype=float)
+    return {
+        "orders": float(sold.sum()),
+        "units": float(units_sold),
+        "preorder_share_of_sales": _ratio(float(units[sold & ~from_stock].sum()), units_sold),
+        "on_time_rate": _ratio(float((inside & delivered).sum()), float(delivered.sum())),
+        "on_time_rate_current_promise": _ratio(
+            float((inside_current & delivered).sum()), float(delivered.sum())
+        ),
+        "wait_time_mape": float(errors.mean()) if len(errors) else 0.0,
+        "fill_rate": _ratio(units_shipped, demanded),
+        "revenue": round(float((price * units)[sold].sum()), 2),
+        "logistics_cost_per_unit": _ratio(float(sum(shipment_costs)), units_shipped),
+        "cancellation_rate": _ratio(float(cancelled.sum()), float(len(cancelled))),
+        "p99_decision_ms": float(np.percentile(decisions, 99) * 1000) if len(decisions) else 0.0,
+        "wall_seconds": wall_seconds,
+    }
+
+
+def differences(policy: dict[str, float], baseline: dict[str, float]) -> dict[str, float]:
+    """Policy minus baseline for every KPI both have."""
+    return {name: policy[name] - baseline[name] for name in KPI_NAMES if name in policy and name in baseline}

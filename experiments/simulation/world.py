@@ -1,0 +1,460 @@
+"""The simulated world: one day per tick of demand, supply, customers and carriers around the engine.
+
+Each day, in this order: parcels due today are delivered; the world reads the market (prices, stock);
+supply lands and slips are announced; paused orders past their limit resume; customers pause, resume
+and cancel; visitors arrive (Bass × price response × wait-time conversion) and order through the
+engine; at the cut-off hour the agents tick once; what they shipped gets a carrier transit time.
+Every draw comes from seeded generators, one stream per concern, so baselines face the same supply
+and carriers and the same scenario and seed always give the same run.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from functools import partial
+
+import numpy as np
+
+from agents.runtime import AgentRuntime
+from engine.catalog_input import (
+    BeyondPlanIn,
+    CatalogIn,
+    CatalogProductIn,
+    LaneIn,
+    PurchaseOrderIn,
+    RunIn,
+    SupplyPlanIn,
+    TermsIn,
+    TransitIn,
+)
+from engine.clock import ManualClock
+from engine.domain.errors import DomainError
+from engine.domain.orders import Address, Customer, OrderIntent
+from engine.domain.supply import LotKind, SupplyLot, SupplyPlan
+from engine.facade import PreorderEngine
+from engine.service.access import Caller
+from engine.service.commands import MarkDelivered, PlacePreorder, ReplaceSupplyPlan
+from engine.service.market import MarketView
+from experiments.simulation.ledger import Ledger
+from experiments.simulation.policies import PolicySet
+from experiments.simulation.scenario import Scenario, mean_units_per_order
+from experiments.simulation.supply import LotFate, Replenisher, realise_planned
+from optimizers.demand import BassParameters, bass_period_sales
+
+log = logging.getLogger(__name__)
+ACCOUNT = "simulation"
+CALLER = Caller(ACCOUNT, "simulation", frozenset({"admin"}))
+_Z90 = 1.2815515655446004
+POSTAL_CODES_PER_REGION = 20
+
+
+def total_days(scenario: Scenario) -> int:
+    """The horizon, then days without new demand so parcels already on the road can arrive."""
+    drain = max(lane.handling_days + 3 * lane.transit_days.p90 for lane in scenario.lanes)
+    return scenario.horizon_days + math.ceil(drain) + 1
+
+
+class World:
+    """The synthetic market around one engine; ``day(d, runtime)`` advances it by one day."""
+
+    def __init__(
+        self, scenario: Scenario, policy: PolicySet, engine: PreorderEngine, clock: ManualClock
+    ) -> None:
+        self.scenario, self.policy, self.engine, self.clock = scenario, policy, engine, clock
+        self.start = datetime.combine(scenario.start, datetime.min.time(), tzinfo=UTC)
+        self.ledger = Ledger()
+        streams = np.random.SeedSequence(scenario.seed).spawn(4)
+        self.demand_rng, self.supply_rng, self.customer_rng, self.carrier_rng = (
+            np.random.default_rng(s) for s in streams
+        )
+        self.skus = [p.sku for p in scenario.products]
+        self.sku_index = {sku: k for k, sku in enumerate(self.skus)}
+        self.bass = self._bass_curves()
+        self.quantities = np.array(sorted(scenario.demand.units_per_order), dtype=np.int64)
+        self.quantity_p = np.array([scenario.demand.units_per_order[q] for q in self.quantities.tolist()])
+        self.channels = sorted(scenario.channels)
+        weights = np.array([scenario.channels[c] for c in self.channels], dtype=float)
+        self.channel_p = weights / weights.sum()
+        self.lane_p = np.array([lane.share for lane in scenario.lanes])
+        self.lane_p = self.lane_p / self.lane_p.sum()
+        self.transit_mu = np.array([math.log(lane.transit_days.p50 + 1) for lane in scenario.lanes])
+        self.transit_sigma = np.array(
+            [
+                max(0.0, math.log(lane.transit_days.p90 + 1) - math.log(lane.transit_days.p10 + 1))
+                / (2 * _Z90)
+                for lane in scenario.lanes
+            ]
+        )
+        self.handling = np.array([lane.handling_days for lane in scenario.lanes], dtype=np.int64)
+        self.events: dict[int, list[tuple[str, LotFate]]] = defaultdict(list)
+        self.replenishers = {
+            k: Replenisher(k, p.supply.replenish)
+            for k, p in enumerate(scenario.products)
+            if p.supply.replenish is not None
+        }
+        self.sold = np.zeros((len(self.skus), scenario.horizon_days), dtype=np.int64)  # units by day
+        self.net_sold = np.zeros(len(self.skus), dtype=np.int64)
+        self.deliveries: dict[int, list[int]] = defaultdict(list)
+        self.free_on_hand: dict[str, int] = {}
+        self.prices: dict[str, tuple[float, float]] = {}  # sku -> (selling price, list price)
+        self.customers = 0
+        self.cursor = 0
+        self.series: dict[str, list[float]] = defaultdict(list)
+        self.total_days = total_days(scenario)
+
+    # --- set-up ---------------------------------------------------------------------------------
+    def _bass_curves(self) -> np.ndarray:
+        """Expected converted visitors per SKU and day at list price and no wait (0 outside windows)."""
+        horizon = self.scenario.horizon_days
+        curves = np.zeros((len(self.skus), horizon))
+        for k, product in enumerate(self.scenario.products):
+            opens = product.window.opens_day
+            closes = min(product.window.closes_day or horizon, horizon)
+            if closes <= opens:
+                continue
+            bass = BassParameters(product.demand.p, product.demand.q, product.demand.m)
+            curves[k, opens:closes] = bass_period_sales(bass, 1, closes - opens)
+        # Bass counts adopting units; visitors order several units at a time.
+        return curves / mean_units_per_order(self.scenario)
+
+    def _day(self, day: int) -> date:
+        return self.scenario.start + timedelta(days=day)
+
+    def load(self) -> None:
+        """Put the scenario's catalog, supply plans and lanes into the engine; draw every lot's fate."""
+        s = self.scenario
+        products = []
+        for k, p in enumerate(s.products):
+            fates = [realise_planned(k, lot, LotKind.RUN, self.supply_rng) for lot in p.supply.runs]
+            fates += [
+                realise_planned(k, lot, LotKind.PURCHASE_ORDER, self.supply_rng)
+                for lot in p.supply.purchase_orders
+            ]
+            for fate in fates:
+                self._schedule(fate)
+            closes = p.window.closes_day if p.window.closes_day is not None else None
+            if p.cap_units is not None and closes is None:
+                closes = s.horizon_days  # scarcity pricing needs a window that ends
+            rule = p.supply.replenish
+            products.append(
+                CatalogProductIn(
+                    sku=p.sku,
+                    name=p.name,
+                    price=Decimal(str(p.price)),
+                    currency=s.currency,
+                    facility=s.facility,
+                    preorder=TermsIn(
+                        enabled=True,
+                        opens_at=self.start + timedelta(days=p.window.opens_day),
+                        closes_at=None if closes is None else self.start + timedelta(days=closes),
+                        cap_units=p.cap_units,
+                        per_customer_limit=p.per_customer_limit,
+                        max_pause_days=p.max_pause_days,
+                    ),
+                    supply_plan=SupplyPlanIn(
+                        runs=[
+                            RunIn(
+                                id=f.id,
+                                quantity=f.quantity,
+                                expected_date=self._day(f.planned_day),
+                                spread_days=f.spread_days,
+                            )
+                            for f in fates
+                            if f.kind is LotKind.RUN
+                        ],
+                        purchase_orders=[
+                            PurchaseOrderIn(
+                                id=f.id,
+                                supplier=f.supplier or "supplier",
+                                quantity=f.quantity,
+                                expected_date=self._day(f.planned_day),
+                                spread_days=f.spread_days,
+                            )
+                            for f in fates
+                            if f.kind is LotKind.PURCHASE_ORDER
+                        ],
+                        beyond_plan=None
+                        if rule is None
+                        else BeyondPlanIn(
+                            lead_time_days=rule.lead_time_days + rule.review_every_days,
+                            spread_days=rule.spread_days,
+                        ),
+                    ),
+                )
+            )
+        lanes = [
+            LaneIn(
+                facility=s.facility,
+                country=lane.country,
+                region=lane.region,
+                handling_days=lane.handling_days,
+                transit_days=TransitIn(
+                    p10=lane.transit_days.p10, p50=lane.transit_days.p50, p90=lane.transit_days.p90
+                ),
+            )
+            for lane in s.lanes
+        ]
+        self.clock.set(self.start)
+        self.engine.load_catalog(CatalogIn(products=products, lanes=lanes))
+
+    def _schedule(self, fate: LotFate) -> None:
+        if fate.announce_day is not None:
+            self.events[fate.announce_day].append(("slip", fate))
+        self.events[fate.arrival_day].append(("arrive", fate))
+
+    # --- one day --------------------------------------------------------------------------------
+    def day(self, day: int, runtime: AgentRuntime) -> None:
+        """Advance the world by one day, ending with one agent tick at the cut-off hour."""
+        midnight = self.start + timedelta(days=day)
+        self.clock.set(midnight + timedelta(hours=6))
+        self._deliver(day)
+        view = self.engine.market_view(self.cursor)
+        self.cursor = view.cursor
+        self._record_market(view)
+        self._supply(day)
+        for order_id in self.engine.expire_pauses():
+            row = self.ledger.row_of.get(order_id)
+            if row is not None:
+                self.ledger.paused.discard(row)
+                self.ledger.waiting.add(row)
+        open_for_demand = day < self.scenario.horizon_days
+        if open_for_demand:
+            self._customers()
+            self.clock.set(midnight + timedelta(hours=12))
+            placed = self._arrivals(day)
+        else:
+            placed = 0
+        self.series["orders_placed"].append(float(placed))
+        self.clock.set(midnight + timedelta(hours=self.scenario.policies.cut_off_hour))
+        report = runtime.tick()
+        self._shipped(day, report.moved_orders)
+
+    def _record_market(self, view: MarketView) -> None:
+        self.free_on_hand = {p.sku: p.units_on_hand for p in view.products}
+        prices = [p.price / p.list_price for p in view.products if p.list_price > 0]
+        self.series["price_index"].append(100.0 * float(np.mean(prices)) if prices else 100.0)
+        self.series["queued_units"].append(float(sum(p.units_queued for p in view.products)))
+        self.series["units_on_hand"].append(float(sum(p.units_on_hand for p in view.products)))
+        self.prices = {p.sku: (p.price, p.list_price) for p in view.products}
+
+    # --- supply ---------------------------------------------------------------------------------
+    def _supply(self, day: int) -> None:
+        for kind, fate in self.events.pop(day, []):
+            sku = self.skus[fate.sku]
+            if kind == "slip":
+                self._move_lot(sku, fate)
+            else:
+                receipt = self.engine.receive(
+                    sku, quantity=fate.quantity, reference=fate.id, received_at=None, lot_id=fate.id
+                )
+                self.free_on_hand[sku] = receipt.receipt.left_on_hand
+                replenisher = self.replenishers.get(fate.sku)
+                if replenisher is not None:
+                    replenisher.on_order -= fate.quantity
+                    replenisher.received += fate.quantity
+        if day < self.scenario.horizon_days:
+            self._replenish(day)
+
+    def _move_lot(self, sku: str, fate: LotFate) -> None:
+        plan = self.engine.supply_plan(sku)
+        lots = tuple(
+            replace(lot, expected_date=self._day(fate.slipped_day)) if lot.id == fate.id else lot
+            for lot in plan.lots
+        )
+        self.engine.replace_supply_plan(ReplaceSupplyPlan(replace(plan, lots=lots)))
+
+    def _replenish(self, day: int) -> None:
+        for k, replenisher in self.replenishers.items():
+            window = replenisher.rule.review_every_days
+            if day >= window:
+                rate = float(self.sold[k, day - window : day].sum()) / window
+            else:  # no history yet: the supplier is told the launch forecast
+                rate = float(self.bass[k, day : day + window].mean()) * mean_units_per_order(self.scenario)
+            quantity = replenisher.order(day, net_units_sold=int(self.net_sold[k]), recent_units_per_day=rate)
+            if quantity <= 0:
+                continue
+            fate = replenisher.fate(quantity, day, self.supply_rng, self.skus[k])
+            self._schedule(fate)
+            sku = self.skus[k]
+            plan = self.engine.supply_plan(sku)
+            lot = SupplyLot(
+                fate.id,
+                LotKind.PURCHASE_ORDER,
+                quantity,
+                self._day(fate.planned_day),
+                fate.spread_days,
+                supplier=fate.supplier,
+            )
+            grown = SupplyPlan(sku, plan.version, (*plan.lots, lot), plan.beyond_plan)
+            self.engine.replace_supply_plan(ReplaceSupplyPlan(grown))
+
+    # --- customers ------------------------------------------------------------------------------
+    def _pick(self, rows: list[int], rate: float) -> list[int]:
+        if rate <= 0 or not rows:
+            return []
+        count = int(self.customer_rng.binomial(len(rows), rate))
+        if count == 0:
+            return []
+        return [rows[i] for i in self.customer_rng.choice(len(rows), size=count, replace=False).tolist()]
+
+    def _customers(self) -> None:
+        behaviour, ledger = self.scenario.customers, self.ledger
+        cancels = self._pick(ledger.waiting.items + ledger.paused.items, behaviour.cancel_rate_per_day)
+        pauses = self._pick(ledger.waiting.items, behaviour.pause_rate_per_day)
+        resumes = self._pick(ledger.paused.items, behaviour.resume_rate_per_day)
+        for row in sorted(set(cancels)):
+            if self._try(partial(self.engine.cancel, CALLER, ledger.ids[row], "customer cancelled")):
+                ledger.cancel(row)
+                self.net_sold[ledger.sku[row]] -= ledger.units[row]
+        for row in pauses:
+            if row in ledger.waiting and self._try(partial(self.engine.pause, CALLER, ledger.ids[row], None)):
+                ledger.waiting.discard(row)
+                ledger.paused.add(row)
+        for row in resumes:
+            if row in ledger.paused and self._try(partial(self.engine.resume, CALLER, ledger.ids[row])):
+                ledger.paused.discard(row)
+                ledger.waiting.add(row)
+
+    @staticmethod
+    def _try(action: Callable[[], object]) -> bool:
+        try:
+            action()
+        except DomainError:
+            return False  # e.g. the order was allocated meanwhile and can no longer be paused
+        return True
+
+    # --- demand ---------------------------------------------------------------------------------
+    def _displayed_wait(self, sku: str, day: int) -> float | None:
+        """Days until availability a visitor sees now, or None when nothing can be ordered."""
+        if not self.policy.preorders:
+            return 0.0 if self.free_on_hand.get(sku, 0) > 0 else None
+        if not self.policy.engine_promise:
+            return float(self.scenario.policies.naive_lead_time_days)
+        lane = self.scenario.lanes[0]
+        answer = self.engine.wait_time(sku, lane.country, lane.region)
+        if not answer["preorderable"]:
+            return None
+        return float((date.fromisoformat(answer["expected_availability"]) - self._day(day)).days)
+
+    def _arrivals(self, day: int) -> int:
+        """Visitors of every open SKU today; returns the orders the engine accepted."""
+        s, rng, placed = self.scenario, self.demand_rng, 0
+        for k, sku in enumerate(self.skus):
+            base = float(self.bass[k, day])
+            if base <= 0:
+                continue
+            price, list_price = self.prices.get(sku, (1.0, 1.0))
+            response = (price / list_price) ** -s.demand.elasticity if list_price > 0 else 1.0
+            wait = self._displayed_wait(sku, day)
+            conversion = 1.0 if wait is None else math.exp(-s.demand.wait_sensitivity_per_week * wait / 7)
+            count = int(rng.poisson(base * response * conversion))
+            if count == 0:
+                continue
+            quantities = rng.choice(self.quantities, size=count, p=self.quantity_p).tolist()
+            channels = rng.choice(len(self.channels), size=count, p=self.channel_p).tolist()
+            lanes = rng.choice(len(self.lane_p), size=count, p=self.lane_p).tolist()
+            postal = rng.integers(0, POSTAL_CODES_PER_REGION, size=count).tolist()
+            for units, channel, lane, code in zip(quantities, channels, lanes, postal, strict=True):
+                self.ledger.units_demanded += units
+                if wait is None:
+                    self.ledger.refuse("sold_out" if self.policy.preorders else "out_of_stock", units)
+                elif not self.policy.preorders and self.free_on_hand.get(sku, 0) < units:
+                    self.ledger.refuse("out_of_stock", units)
+                elif self._place(day, k, units, self.channels[channel], lane, code):
+                    placed += 1
+        return placed
+
+    def _place(self, day: int, sku: int, units: int, channel: str, lane_index: int, code: int) -> bool:
+        lane = self.scenario.lanes[lane_index]
+        self.customers += 1
+        customer_id = f"c{self.customers}"
+        intent = OrderIntent(
+            self.skus[sku],
+            units,
+            Customer(
+                customer_id,
+                f"{customer_id}@simulation.invalid",
+                Address(lane.country, lane.region, f"{lane_index:02d}{code:03d}"),
+            ),
+            channel,
+        )
+        started = time.perf_counter()
+        try:
+            order = self.engine.place(PlacePreorder(ACCOUNT, intent)).order
+        except DomainError as refusal:
+            self.ledger.decision_seconds.append(time.perf_counter() - started)
+            self.ledger.refuse(refusal.code, units)
+            return False
+        self.ledger.decision_seconds.append(time.perf_counter() - started)
+        from_stock = order["status"] == "allocated"
+        if self.policy.engine_promise:
+            first = self.scenario.start.toordinal()
+            window = order["delivery_window"]
+            promise = (
+                date.fromisoformat(order["expected_availability"]).toordinal() - first,
+                date.fromisoformat(window["earliest"]).toordinal() - first,
+                date.fromisoformat(window["latest"]).toordinal() - first,
+            )
+        else:
+            available = day + self.scenario.policies.naive_lead_time_days
+            handling = lane.handling_days + available
+            promise = (
+                available,
+                handling + math.floor(lane.transit_days.p10),
+                handling + math.ceil(lane.transit_days.p90),
+            )
+        self.ledger.add(
+            order["id"],
+            sku=sku,
+            units=units,
+            price=float(order["unit_price"]),
+            lane=lane_index,
+            day=day,
+            promise=promise,
+            from_stock=from_stock,
+        )
+        if not self.policy.preorders:
+            self.free_on_hand[self.skus[sku]] -= units
+        self.sold[sku, day] += units
+        self.net_sold[sku] += units
+        return True
+
+    # --- carriers -------------------------------------------------------------------------------
+    def _shipped(self, day: int, order_ids: list[str]) -> None:
+        """Orders that left today: each gets a handling plus transit time drawn from its lane."""
+        rows = sorted(r for r in (self.ledger.row_of.get(i) for i in order_ids) if r is not None)
+        if not rows:
+            return
+        lanes = np.array([self.ledger.lane[r] for r in rows], dtype=np.int64)
+        transit = np.exp(self.carrier_rng.normal(self.transit_mu[lanes], self.transit_sigma[lanes])) - 1.0
+        days = day + self.handling[lanes] + np.floor(np.round(np.maximum(transit, 0.0), 9)).astype(np.int64)
+        first = self.scenario.start.toordinal()
+        orders = getattr(self.engine.runner, "store", None)  # read-only, for the KPI only
+        for row, arrive in zip(rows, days.tolist(), strict=True):
+            self.ledger.shipped(row, day)
+            if orders is not None:
+                window = orders.orders[self.ledger.ids[row]].promise.delivery_window
+                self.ledger.last_window[row] = (
+                    window.earliest.toordinal() - first,
+                    window.latest.toordinal() - first,
+                )
+            self.deliveries[int(arrive)].append(row)
+
+    def _deliver(self, day: int) -> None:
+        rows = self.deliveries.pop(day, [])
+        if not rows:
+            return
+        self.engine.apply("world", [MarkDelivered(tuple(self.ledger.ids[r] for r in rows))])
+        for row in rows:
+            self.ledger.delivered_day[row] = day
+
+    def undelivered(self) -> int:
+        """Parcels still on the road when the run ended."""
+        return sum(len(rows) for rows in self.deliveries.values())

@@ -1,0 +1,146 @@
+"""The strategy simulator end to end in-process: the real engine on an in-memory store, the production
+agent classes, the synthetic world; KPI invariants, determinism, baselines, the CLI and MLflow."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from mlflow.tracking import MlflowClient
+from typer.testing import CliRunner
+
+from engine.config import Settings
+from experiments.cli import register
+from experiments.simulation.kpis import KPI_NAMES, WALL_CLOCK_KPIS
+from experiments.simulation.policies import ENGINE, PURPOSE
+from experiments.simulation.report import track
+from experiments.simulation.runner import Comparison, RunResult, compare, run_policy
+from experiments.simulation.scenario import Scenario, load_scenario, rescale
+from experiments.tracking import open_tracker
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "experiments" / "scenarios"
+RATES = ("preorder_share_of_sales", "on_time_rate", "fill_rate", "cancellation_rate")
+
+
+def cli() -> typer.Typer:
+    app = typer.Typer()
+    register(app)
+    return app
+
+
+def small(name: str, *, orders: int = 600, seed: int | None = None) -> Scenario:
+    return rescale(load_scenario(SCENARIOS / f"{name}.yaml"), orders=orders, seed=seed)
+
+
+def same(a: dict[str, float], b: dict[str, float]) -> bool:
+    return {k: v for k, v in a.items() if k not in WALL_CLOCK_KPIS} == {
+        k: v for k, v in b.items() if k not in WALL_CLOCK_KPIS
+    }
+
+
+@pytest.fixture(scope="module")
+def launch_run() -> RunResult:
+    return run_policy(small("console_launch"))
+
+
+@pytest.fixture(scope="module")
+def launch_comparison() -> Comparison:
+    return compare(small("console_launch", orders=1500))
+
+
+def test_a_small_launch_reports_every_kpi_with_rates_between_zero_and_one(launch_run: RunResult) -> None:
+    kpis = launch_run.kpis
+    assert set(KPI_NAMES) <= set(kpis)
+    for rate in RATES:
+        assert 0.0 <= kpis[rate] <= 1.0, rate
+    assert kpis["orders"] > 100
+    assert kpis["orders"] == kpis["units"]  # every launch order is for one unit
+    assert kpis["revenue"] > 0 and kpis["logistics_cost_per_unit"] > 0
+    assert kpis["wait_time_mape"] >= 0 and kpis["p99_decision_ms"] > 0
+
+
+def test_the_same_scenario_and_seed_give_identical_kpis(launch_run: RunResult) -> None:
+    again = run_policy(small("console_launch"))
+    assert same(launch_run.kpis, again.kpis)
+    assert launch_run.series["orders_placed"] == again.series["orders_placed"]
+
+
+def test_another_seed_gives_another_season(launch_run: RunResult) -> None:
+    other = run_policy(small("console_launch", seed=99))
+    assert not same(launch_run.kpis, other.kpis)
+
+
+@pytest.mark.parametrize("name", ["steady_open_ended", "fragile_supply"])
+def test_the_other_shipped_scenarios_run_with_sane_kpis(name: str) -> None:
+    kpis = run_policy(small(name, orders=400), ENGINE).kpis
+    assert kpis["orders"] > 50
+    for rate in RATES:
+        assert 0.0 <= kpis[rate] <= 1.0, rate
+    assert kpis["units"] >= kpis["orders"]
+
+
+def test_in_the_launch_each_engine_policy_beats_its_baseline_on_its_kpi(
+    launch_comparison: Comparison,
+) -> None:
+    engine = launch_comparison.engine.kpis
+    for name, run in launch_comparison.baselines.items():
+        kpi = PURPOSE[name]
+        if kpi == "logistics_cost_per_unit":
+            assert engine[kpi] < run.kpis[kpi], name
+        else:
+            assert engine[kpi] > run.kpis[kpi], name
+    assert launch_comparison.baselines["preorders_off"].kpis["preorder_share_of_sales"] == 0.0
+
+
+def test_the_comparison_is_logged_as_one_mlflow_run_with_kpis_baselines_and_plots(
+    launch_comparison: Comparison, tmp_path: Path
+) -> None:
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    tracker = open_tracker(Settings(data_dir=tmp_path, mlflow_tracking_uri=uri))
+    run_id = track(launch_comparison, tracker, params={"scenario": "console_launch", "seed": 7})
+    run = MlflowClient(tracking_uri=uri).get_run(run_id)
+    assert run.data.params["scenario"] == "console_launch"
+    assert run.data.metrics["orders"] == launch_comparison.engine.kpis["orders"]
+    assert "baseline.static_pricing.revenue" in run.data.metrics
+    assert "diff.one_parcel_per_order.logistics_cost_per_unit" in run.data.metrics
+    artifacts = {a.path for a in MlflowClient(tracking_uri=uri).list_artifacts(run_id, "plots")}
+    assert {"plots/daily_orders.png", "plots/price_path.png", "plots/queue_depth.png"} <= artifacts
+
+
+def test_the_simulate_command_writes_the_json_it_promises(tmp_path: Path) -> None:
+    out = tmp_path / "result.json"
+    result = CliRunner().invoke(
+        cli(),
+        [
+            "simulate",
+            str(SCENARIOS / "fragile_supply.yaml"),
+            "--orders",
+            "300",
+            "--skus",
+            "3",
+            "--days",
+            "90",
+            "--seed",
+            "4",
+            "--json",
+            str(out),
+            "--no-tracking",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text())
+    assert {"kpis", "baselines", "scenario", "seed", "runtime", "run_id"} <= set(data)
+    assert data["seed"] == 4 and data["runtime"] == "inprocess" and data["run_id"] is None
+    assert set(data["baselines"]) == set(PURPOSE)
+    assert set(KPI_NAMES) <= set(data["kpis"])
+    assert "orders" in result.output
+
+
+def test_the_simulate_command_refuses_a_bad_scenario_in_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nhorizon: 3\n")
+    result = CliRunner().invoke(cli(), ["simulate", str(bad), "--no-tracking"])
+    assert result.exit_code != 0
+    assert "bad.yaml" in result.output
