@@ -24,6 +24,7 @@ class Velocity:
     totals: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
     ticks: int = 0
     _history: dict[object, deque[tuple[datetime, int]]] = field(default_factory=lambda: defaultdict(deque))
+    _sums: dict[object, int] = field(default_factory=lambda: defaultdict(int))
     _started: datetime | None = None
     _now: datetime | None = None
 
@@ -34,21 +35,25 @@ class Velocity:
         for sku, channel, units in view.placed:
             sku_units[sku] += units
             self.totals[(sku, channel)] += units
-            self._history[(sku, channel)].append((view.now, units))
+            self._add((sku, channel), view.now, units)
         for sku, units in sku_units.items():
-            self._history[sku].append((view.now, units))
+            self._add(sku, view.now, units)
         horizon = view.now - self.window
-        for events in self._history.values():
+        for key, events in self._history.items():
             while events and events[0][0] <= horizon:
-                events.popleft()
+                self._sums[key] -= events.popleft()[1]
         self.ticks += 1
+
+    def _add(self, key: object, now: datetime, units: int) -> None:
+        self._history[key].append((now, units))
+        self._sums[key] += units
 
     def rate(self, key: object) -> float:
         """Units per day for a SKU (``"SKU"``) or a channel of it (``("SKU", "web")``)."""
         if self._started is None or self._now is None:
             return 0.0
         span = max(min(self._now - self._started, self.window), self.least)
-        return sum(units for _, units in self._history.get(key, ())) / (span / DAY)
+        return self._sums.get(key, 0) / (span / DAY)
 
     def channels(self, sku: str) -> list[str]:
         return sorted(channel for s, channel in self.totals if s == sku)

@@ -9,35 +9,33 @@ from engine.service import ports
 
 
 class MemoryQuotas(Repo, ports.Quotas):
+    """Quotas indexed by SKU, then channel (a market view asks for every SKU's, every tick)."""
+
     def take(self, sku: str, channel: str, quantity: int) -> ports.Quota | None:
-        quota = self.s.quotas.get((sku, channel))
+        quota = self.s.quotas.get(sku, {}).get(channel)
         if quota is None:
             return None
         if quota.reserved_units + quantity > quota.quota_units:
             return replace(quota, taken=False)
         taken = replace(quota, reserved_units=quota.reserved_units + quantity, taken=True)
-        self.u.set(self.s.quotas, (sku, channel), taken)
+        self._put(sku, taken)
         return taken
 
     def release(self, sku: str, channel: str, quantity: int) -> None:
-        quota = self.s.quotas.get((sku, channel))
+        quota = self.s.quotas.get(sku, {}).get(channel)
         if quota is not None:
-            self.u.set(
-                self.s.quotas, (sku, channel), replace(quota, reserved_units=quota.reserved_units - quantity)
-            )
+            self._put(sku, replace(quota, reserved_units=quota.reserved_units - quantity))
 
     def replace(self, sku: str, quotas: dict[str, int], reserved: dict[str, int]) -> None:
-        for key in [k for k in self.s.quotas if k[0] == sku]:
-            self._drop(key)
-        for channel, units in quotas.items():
-            self.u.set(self.s.quotas, (sku, channel), ports.Quota(channel, units, reserved.get(channel, 0)))
+        self.u.set(
+            self.s.quotas, sku, {c: ports.Quota(c, units, reserved.get(c, 0)) for c, units in quotas.items()}
+        )
 
-    def _drop(self, key: tuple[str, str]) -> None:
-        old = self.s.quotas.pop(key)
-        self.u.steps.append(lambda: self.s.quotas.__setitem__(key, old))
+    def _put(self, sku: str, quota: ports.Quota) -> None:
+        self.u.set(self.s.quotas, sku, {**self.s.quotas.get(sku, {}), quota.channel: quota})
 
     def for_sku(self, sku: str) -> list[ports.Quota]:
-        return sorted((q for (s, _), q in self.s.quotas.items() if s == sku), key=lambda q: q.channel)
+        return sorted(self.s.quotas.get(sku, {}).values(), key=lambda q: q.channel)
 
 
 class MemoryDecisions(Repo, ports.Decisions):

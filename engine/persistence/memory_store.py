@@ -37,7 +37,8 @@ class MemoryStore:
     receipts: dict[tuple[str, str], ports.Receipt] = field(default_factory=dict)
     allocated: dict[str, None] = field(default_factory=dict)  # ids of orders ready to ship, in order
     held: dict[tuple[str, str, str], int] = field(default_factory=dict)  # live units per customer
-    quotas: dict[tuple[str, str], ports.Quota] = field(default_factory=dict)
+    quotas: dict[str, dict[str, ports.Quota]] = field(default_factory=dict)  # sku -> channel -> quota
+    queued: dict[str, dict[str, int]] = field(default_factory=dict)  # sku -> {id: sequence} of orders in line
     decisions: list[ports.Decision] = field(default_factory=list)
     shipments: list[ports.Shipment] = field(default_factory=list)
     dead_letters: list[ports.DeadLetter] = field(default_factory=list)
@@ -81,6 +82,14 @@ def put_order(repo: Repo, order_id: str, order: Preorder) -> None:
         elif order_id in store.allocated:
             del store.allocated[order_id]
             undo.steps.append(lambda: store.allocated.__setitem__(order_id, None))
+    in_line, was_in_line = order.status in QUEUED, old is not None and old.status in QUEUED
+    if in_line != was_in_line:
+        line = store.queued.setdefault(order.intent.sku, {})
+        if in_line:
+            undo.set(line, order_id, order.sequence)
+        else:
+            del line[order_id]
+            undo.steps.append(lambda: line.__setitem__(order_id, order.sequence))
     change = live_units(order) - live_units(old)
     if change:
         key = (order.account_id, order.intent.sku, order.intent.customer.id)
