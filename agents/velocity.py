@@ -25,6 +25,7 @@ class Velocity:
     ticks: int = 0
     _history: dict[object, deque[tuple[datetime, int]]] = field(default_factory=lambda: defaultdict(deque))
     _sums: dict[object, int] = field(default_factory=lambda: defaultdict(int))
+    _channels: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     _started: datetime | None = None
     _now: datetime | None = None
 
@@ -35,6 +36,7 @@ class Velocity:
         for sku, channel, units in view.placed:
             sku_units[sku] += units
             self.totals[(sku, channel)] += units
+            self._channels[sku].add(channel)
             self._add((sku, channel), view.now, units)
         for sku, units in sku_units.items():
             self._add(sku, view.now, units)
@@ -56,4 +58,4 @@ class Velocity:
         return self._sums.get(key, 0) / (span / DAY)
 
     def channels(self, sku: str) -> list[str]:
-        return sorted(channel for s, channel in self.totals if s == sku)
+        return sorted(self._channels.get(sku, ()))

@@ -13,7 +13,12 @@ from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
 from optimizers.demand import BassPrior, forecast_bass
-from optimizers.pricing import PriceGuardrails, PriceResponse, PricingState, recommend_price
+from optimizers.pricing import (
+    PriceGuardrails,
+    PriceResponse,
+    apply_guardrails,
+    target_price,
+)
 
 DEMAND_MODEL_NAME = "preorder-demand"
 PRICING_MODEL_NAME = "preorder-pricing"
@@ -122,14 +127,22 @@ class ScarcityPricingModel:
         )
 
     def predict(self, queries: Sequence[PriceQuery]) -> list[float]:
-        return [
-            recommend_price(
-                PricingState(q.remaining_units, q.expected_arrivals, q.current_price, q.periods_since_change),
-                self._response,
-                self._guardrails,
-            ).price
-            for q in queries
-        ]
+        """Every query in one vectorised pass (the same arithmetic as ``recommend_price``)."""
+        if not queries:
+            return []
+        target = target_price(
+            [q.remaining_units for q in queries],
+            [q.expected_arrivals for q in queries],
+            self._response,
+            self._guardrails,
+        )
+        prices = apply_guardrails(
+            target,
+            [q.current_price for q in queries],
+            [q.periods_since_change for q in queries],
+            self._guardrails,
+        )
+        return [float(price) for price in prices]
 
 
 class BassDemandModel:
