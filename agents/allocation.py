@@ -29,6 +29,7 @@ class AllocationAgent:
     advised: dict[str, int] = field(default_factory=dict)  # sku -> recommended units last announced
     revised: dict[str, datetime] = field(default_factory=dict)  # sku -> when its quotas were last revised
     advised_at: dict[str, datetime] = field(default_factory=dict)
+    forecasts: dict[str, float] = field(default_factory=dict)  # sku -> demand forecast behind its quotas
 
     def decide(self, view: MarketView) -> list[AgentCommand]:
         self.velocity.observe(view)
@@ -63,6 +64,10 @@ class AllocationAgent:
         if len(demands) < 2 or expected <= product.cap_units:
             return []  # the run covers everyone: no channel needs a limit
         self.revised[product.sku] = now
+        last = self.forecasts.get(product.sku)
+        if last is not None and abs(expected - last) <= 0.1 * last:
+            return []  # the forecast barely moved: the split stands
+        self.forecasts[product.sku] = expected
         if sum(math.ceil(d.min_share * product.cap_units) for d in demands) > product.cap_units:
             # a run too small for every channel's minimum share: split it without floors
             demands = [replace(d, min_share=0.0) for d in demands]
