@@ -31,7 +31,8 @@ log = logging.getLogger(__name__)
 async def _sweep_pauses(engine: PreorderEngine, every: float) -> None:
     """For as long as the server runs: resume orders whose maximum pause ran out, and re-promise
     every line once a day (promises from stock on hand say "today", which moves)."""
-    refreshed_on = None
+    # The start-up refresh ran before the server took requests; from here on, once per new day.
+    refreshed_on = engine.clock.now().date()
     while True:
         await asyncio.sleep(every)
         try:
@@ -62,6 +63,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = engine is None
         app.state.engine = engine or bootstrap(settings, migrate=True)
+        await run_in_threadpool(app.state.engine.refresh_promises)  # before serving: no stall later
         sweeper = asyncio.create_task(_sweep_pauses(app.state.engine, settings.pause_sweep_seconds))
         stops = [start(app.state.engine) for start in background]
         # Start-up objects (models, schemas, the app) never die: keep them out of every collection,

@@ -2,7 +2,8 @@
 
 Starts the real server (``preorder serve``) on a fresh database, loads one product, then drives it
 from this process over loopback: an open-loop run at the target rate (500 orders/s) and a closed-loop
-run for the saturation throughput. Prints the figures and writes ``benchmarks/results/intake.json``.
+run for the saturation throughput. Each open-loop phase follows a 2 s warm-up at 100/s (its first
+requests open the database connections of the pool and would otherwise be counted). Prints the figures and writes ``benchmarks/results/intake.json``.
 
     .venv/bin/python benchmarks/intake_load.py [--seconds 20] [--rate 500] [--databases sqlite postgres]
 """
@@ -76,6 +77,7 @@ async def drive(base: str, sku: str, key: str, rate: float, seconds: float) -> d
     place = await run_open_loop(
         "POST", f"{base}/v1/preorders", rate=rate, seconds=seconds, headers=auth, body=body
     )
+    await run_open_loop("GET", wait_url, rate=100, seconds=2, headers=auth)  # warm-up (reader pool, caches)
     wait = await run_open_loop("GET", wait_url, rate=rate, seconds=seconds, headers=auth)
     saturation = await run_closed_loop(
         "POST", f"{base}/v1/preorders", clients=16, seconds=seconds / 2, headers=auth, body=body
