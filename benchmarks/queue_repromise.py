@@ -88,6 +88,7 @@ def fill(engine: PreorderEngine, sku: str, orders: int) -> None:
             order = build(i)
             store.orders[order.id] = order
             store.lines[sku].append(order.id)
+            store.queued.setdefault(sku, {})[order.id] = i
         store.counters[sku].update(
             next_sequence=orders + 1, units_reserved=orders, units_queued=orders, orders_queued=orders
         )
