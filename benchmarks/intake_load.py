@@ -4,7 +4,8 @@ Starts the real server (``preorder serve``) on a fresh database, loads one produ
 from this process over loopback: an open-loop run at the target rate (500 orders/s) and a closed-loop
 run for the saturation throughput. Each open-loop phase follows 2 s of the same load that is not counted
 (a server in service is warm); the first reads after a burst of writes still pay for the write-ahead
-log's checkpoint, which shows in the wait-time tail. Prints the figures and writes ``benchmarks/results/intake.json``.
+log's checkpoint, which shows in the wait-time tail.
+Prints the figures and writes ``benchmarks/results/intake.json``.
 
     .venv/bin/python benchmarks/intake_load.py [--seconds 20] [--rate 500] [--databases sqlite postgres]
 """
