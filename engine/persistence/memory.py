@@ -14,20 +14,12 @@ from engine.domain.lanes import Lane
 from engine.domain.supply import SupplyPlan
 from engine.persistence.memory_agents import MemoryDecisions, MemoryQuotas, MemoryShipments
 from engine.persistence.memory_orders import MemoryPreorders, MemoryQueues
-from engine.persistence.memory_store import MemoryStore, Repo, Undo
+from engine.persistence.memory_store import MemoryStore, Repo, Undo, bump_catalog
 from engine.service import ports
 from engine.service.transactions import TransactionRunner
 
 T = TypeVar("T")
 __all__ = ["MemoryDeadLetters", "MemoryStore", "MemoryTransactionRunner", "MemoryUnitOfWork"]
-
-
-def bump_catalog(repo: Repo, skus: list[str]) -> None:
-    """Tell placing that what it may have cached for these SKUs is stale."""
-    for sku in skus:
-        counters = repo.s.counters.get(sku)
-        if counters is not None:
-            repo.u.set(repo.s.counters, sku, {**counters, "catalog_version": counters["catalog_version"] + 1})
 
 
 class MemoryProducts(Repo, ports.Products):

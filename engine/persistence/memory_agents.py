@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from engine.persistence.memory_store import Repo
+from engine.persistence.memory_store import Repo, bump_catalog
 from engine.service import ports
 
 
@@ -27,6 +27,7 @@ class MemoryQuotas(Repo, ports.Quotas):
             self._put(sku, replace(quota, reserved_units=quota.reserved_units - quantity))
 
     def replace(self, sku: str, quotas: dict[str, int], reserved: dict[str, int]) -> None:
+        bump_catalog(self, [sku])
         self.u.set(
             self.s.quotas, sku, {c: ports.Quota(c, units, reserved.get(c, 0)) for c, units in quotas.items()}
         )

@@ -105,3 +105,11 @@ def record(
 ) -> None:
     entries = repo.s.history.setdefault(order_id, [])
     repo.u.append(entries, {"type": kind, "at": at, "cause": cause, "data": data})
+
+
+def bump_catalog(repo: Repo, skus: list[str]) -> None:
+    """Tell placing that what it may have cached for these SKUs is stale."""
+    for sku in skus:
+        counters = repo.s.counters.get(sku)
+        if counters is not None:
+            repo.u.set(repo.s.counters, sku, {**counters, "catalog_version": counters["catalog_version"] + 1})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from engine.persistence import rows, tables
+from engine.persistence.sql_repositories import bump_catalog
 from engine.service import ports
 
 _QC = tables.channel_quotas.c
@@ -41,6 +42,7 @@ class SqlQuotas(ports.Quotas):
         )
 
     def replace(self, sku: str, quotas: dict[str, int], reserved: dict[str, int]) -> None:
+        bump_catalog(self._c, tables.queues.c.sku == sku)
         self._c.execute(delete(tables.channel_quotas).where(_QC.sku == sku))
         if quotas:
             self._c.execute(

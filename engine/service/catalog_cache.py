@@ -1,8 +1,8 @@
-"""What placing read of a SKU's catalog (product, lanes, plan), kept per catalog version.
+"""What placing read of a SKU's catalog (product, lanes, plan, quota channels), kept per version.
 
-Every change to a product, its plan or its facility's lanes bumps the version on the SKU's queue row
-in the same transaction, and placing learns the current version from the row it locks anyway, so a
-cached entry is used only while it is exactly what the store holds.
+Every change to a product, its plan, its channel quotas or its facility's lanes bumps the version on
+the SKU's queue row in the same transaction, and placing learns the current version from the row it
+locks anyway, so a cached entry is used only while it is exactly what the store holds.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ class CatalogEntry:
     product: Product
     lanes: tuple[Lane, ...]
     plan: SupplyPlan
+    quota_channels: frozenset[str]  # channels with a quota on this SKU (the others have no limit)
 
 
 class CatalogCache:
@@ -37,7 +38,11 @@ class CatalogCache:
         if product is None:
             return None
         entry = CatalogEntry(
-            version, product, tuple(uow.lanes.for_facility(product.facility)), uow.supply.get(sku)
+            version,
+            product,
+            tuple(uow.lanes.for_facility(product.facility)),
+            uow.supply.get(sku),
+            frozenset(q.channel for q in uow.quotas.for_sku(sku)),
         )
         if len(self._entries) >= self._capacity:
             self._entries.clear()  # crude, but bounded; a miss only costs the reads we would do anyway

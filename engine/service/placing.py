@@ -118,7 +118,9 @@ def place_preorder(
             country=address.country,
             region=address.region,
         )
-    quota = uow.quotas.take(intent.sku, intent.channel, intent.quantity)
+    quota = None
+    if intent.channel in entry.quota_channels:
+        quota = uow.quotas.take(intent.sku, intent.channel, intent.quantity)
     if quota is not None and not quota.taken:
         left = max(0, quota.quota_units - quota.reserved_units)
         raise ChannelQuotaExhausted(
