@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
 
 
 def driver_sql(connection: Connection, sql: str) -> str:
@@ -91,3 +92,44 @@ def db_value(connection: Connection, value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     return value
+
+
+class DeferredWrites:
+    """Append-only inserts gathered during a transaction and sent together just before it commits:
+    one round trip on PostgreSQL (pipeline mode) instead of one per statement. Only for rows the
+    transaction does not read back (orders just placed, their events, outbox and idempotency rows)."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+        self._batches: list[tuple[str, list[tuple[Any, ...]]]] = []
+
+    def add(self, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
+        """``sql`` with ``?`` placeholders; values as the driver takes them (see :func:`db_value`)."""
+        if rows:
+            self._batches.append((sql, [tuple(db_value(self._c, v) for v in row) for row in rows]))
+
+    def flush(self) -> None:
+        batches, self._batches = self._batches, []
+        if not batches:
+            return
+        raw = self._c.connection.dbapi_connection
+        assert raw is not None
+        driver_error = self._c.dialect.loaded_dbapi.Error
+        sql = ""
+        try:
+            if self._c.dialect.name == "postgresql":
+                with raw.pipeline():
+                    cursor = raw.cursor()
+                    for sql, rows in batches:
+                        cursor.executemany(sql.replace("?", "%s"), rows)
+                return
+            cursor = raw.cursor()
+            try:
+                for sql, rows in batches:
+                    cursor.executemany(sql, rows)
+            finally:
+                cursor.close()
+        except driver_error as error:
+            # The same exception SQLAlchemy would raise (IntegrityError for a duplicate, ...), so a lost
+            # race is retried like any other.
+            raise DBAPIError.instance(sql, None, error, driver_error) from error

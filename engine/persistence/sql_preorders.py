@@ -6,17 +6,23 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 
 from engine.domain.orders import OrderStatus, Preorder
 from engine.persistence import rows, tables
-from engine.persistence.bulk import db_value, execute_many, insert_rows, update_rows
+from engine.persistence.bulk import DeferredWrites, db_value, insert_rows, update_rows
 from engine.persistence.order_rows import order_from_row
 from engine.service import ports
 
 _P = tables.preorders.c
 
-_INSERT_ORDER = insert(tables.preorders)
+_ORDER_COLUMNS = (
+    "id, number, account_id, channel, external_id, sku, quantity, sequence, status, customer_id,"
+    " customer_email, customer_name, ship_country, ship_region, ship_postal_code, ship_city, ship_line1,"
+    " unit_price, currency, expected_availability, window_earliest, window_latest, window_confidence,"
+    " promise_source, first_latest, created_at, updated_at"
+)
+_INSERT_ORDER = f"INSERT INTO preorders ({_ORDER_COLUMNS}, conflict_days) VALUES ({', '.join('?' * 27)}, 0)"
 _EVENT = "INSERT INTO order_events (order_id, type, at, cause, data) VALUES (?, ?, ?, ?, ?)"
 _CUSTOMER_UNITS = select(func.coalesce(func.sum(_P.quantity), 0)).where(
     _P.account_id == bindparam("account_id"),
@@ -27,44 +33,44 @@ _CUSTOMER_UNITS = select(func.coalesce(func.sum(_P.quantity), 0)).where(
 
 
 class SqlPreorders(ports.Preorders):
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, writes: DeferredWrites) -> None:
         self._c = connection
+        self._writes = writes
 
     def add(self, order: Preorder) -> None:
         intent, promise = order.intent, order.promise
-        address = intent.customer.shipping_address
-        self._c.execute(
-            _INSERT_ORDER,
-            dict(
-                id=order.id,
-                number=order.number,
-                account_id=order.account_id,
-                channel=intent.channel,
-                external_id=intent.external_id,
-                sku=intent.sku,
-                quantity=intent.quantity,
-                sequence=order.sequence,
-                status=order.status.value,
-                customer_id=intent.customer.id,
-                customer_email=intent.customer.email,
-                customer_name=intent.customer.name,
-                ship_country=address.country,
-                ship_region=address.region,
-                ship_postal_code=address.postal_code,
-                ship_city=address.city,
-                ship_line1=address.line1,
-                unit_price=str(order.unit_price),
-                currency=order.currency,
-                expected_availability=promise.expected_availability,
-                window_earliest=promise.delivery_window.earliest,
-                window_latest=promise.delivery_window.latest,
-                window_confidence=promise.delivery_window.confidence,
-                promise_source=promise.source,
-                first_latest=promise.delivery_window.latest,
-                created_at=order.created_at,
-                updated_at=order.created_at,
-            ),
+        customer, address = intent.customer, intent.customer.shipping_address
+        window = promise.delivery_window
+        row = (
+            order.id,
+            order.number,
+            order.account_id,
+            intent.channel,
+            intent.external_id,
+            intent.sku,
+            intent.quantity,
+            order.sequence,
+            order.status.value,
+            customer.id,
+            customer.email,
+            customer.name,
+            address.country,
+            address.region,
+            address.postal_code,
+            address.city,
+            address.line1,
+            str(order.unit_price),
+            order.currency,
+            promise.expected_availability,
+            window.earliest,
+            window.latest,
+            window.confidence,
+            promise.source,
+            window.latest,
+            order.created_at,
+            order.created_at,
         )
+        self._writes.add(_INSERT_ORDER, [row])
         self._add_events(order)
 
     def customer_units(self, account_id: str, sku: str, customer_id: str) -> int:
@@ -122,10 +128,8 @@ class SqlPreorders(ports.Preorders):
         for event in order.events:
             data = event.payload()
             cause = data.get("cause") or data.get("reason")
-            rows_.append(
-                (order.id, event.name, db_value(self._c, getattr(event, "at", None)), cause, json.dumps(data))
-            )
-        execute_many(self._c, _EVENT, rows_)
+            rows_.append((order.id, event.name, getattr(event, "at", None), cause, json.dumps(data)))
+        self._writes.add(_EVENT, rows_)
 
     def history(self, order_id: str) -> list[dict[str, Any]]:
         e = tables.order_events.c

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -12,6 +13,7 @@ from engine.domain.catalog import Product
 from engine.domain.lanes import Lane
 from engine.domain.supply import SupplyPlan
 from engine.persistence import rows, tables
+from engine.persistence.bulk import DeferredWrites
 from engine.service import ports
 
 # Statements on the hot path are built once: building them per call cost more than running them.
@@ -28,7 +30,10 @@ _IDEMPOTENCY = select(tables.idempotency_records).where(
     tables.idempotency_records.c.account_id == bindparam("account_id"),
     tables.idempotency_records.c.key == bindparam("key"),
 )
-_INSERT_IDEMPOTENCY = insert(tables.idempotency_records)
+_INSERT_IDEMPOTENCY = (
+    "INSERT INTO idempotency_records (account_id, key, request_hash, order_id, response, created_at)"
+    " VALUES (?, ?, ?, ?, ?, ?)"
+)
 _KEY_BY_HASH = select(tables.api_keys).where(tables.api_keys.c.key_hash == bindparam("key_hash"))
 
 
@@ -154,8 +159,9 @@ class SqlLanes(ports.Lanes):
 
 
 class SqlIdempotency(ports.Idempotency):
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, writes: DeferredWrites) -> None:
         self._c = connection
+        self._writes = writes
 
     def get(self, account_id: str, key: str) -> ports.IdempotencyRecord | None:
         row = self._c.execute(_IDEMPOTENCY, {"account_id": account_id, "key": key}).first()
@@ -166,7 +172,15 @@ class SqlIdempotency(ports.Idempotency):
         return ports.IdempotencyRecord(**data)
 
     def add(self, record: ports.IdempotencyRecord) -> None:
-        self._c.execute(_INSERT_IDEMPOTENCY, record.__dict__)
+        row = (
+            record.account_id,
+            record.key,
+            record.request_hash,
+            record.order_id,
+            json.dumps(record.response),
+            record.created_at,
+        )
+        self._writes.add(_INSERT_IDEMPOTENCY, [row])
 
 
 class SqlAccounts(ports.Accounts):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -10,6 +11,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from engine.domain.events import Event
 from engine.persistence import rows, tables
+from engine.persistence.bulk import DeferredWrites
 from engine.persistence.database import Database
 from engine.persistence.sql_agents import SqlDecisions, SqlQuotas, SqlShipments
 from engine.persistence.sql_preorders import SqlPreorders
@@ -24,7 +26,7 @@ from engine.persistence.sql_repositories import (
 )
 from engine.service import ports
 
-_INSERT_OUTBOX = insert(tables.outbox)
+_OUTBOX = "INSERT INTO outbox (topic, key, payload, created_at) VALUES (?, ?, ?, ?)"
 
 
 class SqlUnitOfWork(ports.UnitOfWork):
@@ -38,12 +40,13 @@ class SqlUnitOfWork(ports.UnitOfWork):
         connection = engine.connect()
         connection.begin()
         self._connection = connection
+        self._writes = DeferredWrites(connection)
         self.products = SqlProducts(connection)
         self.supply = SqlSupplyPlans(connection)
         self.lanes = SqlLanes(connection)
         self.queues = SqlQueues(connection)
-        self.preorders = SqlPreorders(connection)
-        self.idempotency = SqlIdempotency(connection)
+        self.preorders = SqlPreorders(connection, self._writes)
+        self.idempotency = SqlIdempotency(connection, self._writes)
         self.accounts = SqlAccounts(connection)
         self.receipts = SqlReceipts(connection)
         self.quotas = SqlQuotas(connection)
@@ -63,12 +66,9 @@ class SqlUnitOfWork(ports.UnitOfWork):
             self._connection = None
 
     def publish(self, events: Iterable[Event], key: str) -> None:
-        values = [
-            {"topic": e.name, "key": key, "payload": e.payload(), "created_at": datetime.now(UTC)}
-            for e in events
-        ]
-        if values:
-            self._active().execute(_INSERT_OUTBOX, values)
+        now = datetime.now(UTC)
+        self._active()
+        self._writes.add(_OUTBOX, [(e.name, key, json.dumps(e.payload()), now) for e in events])
 
     def outbox_after(self, cursor: int, limit: int) -> list[tuple[int, str, str, dict[str, Any]]]:
         o = tables.outbox.c
@@ -78,7 +78,9 @@ class SqlUnitOfWork(ports.UnitOfWork):
         return [(int(row.id), row.topic, row.key, row.payload) for row in result]
 
     def commit(self) -> None:
-        self._active().commit()
+        connection = self._active()
+        self._writes.flush()
+        connection.commit()
 
     def rollback(self) -> None:
         connection = self._connection

@@ -197,3 +197,23 @@ def test_a_plan_changed_by_another_server_process_is_used_by_the_next_placement(
     finally:
         first.close()
         second.close()
+
+
+def test_a_duplicate_found_when_the_transaction_writes_its_rows_is_a_lost_race_to_retry(
+    engine: PreorderEngine,
+) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    from engine.persistence.sql_unit_of_work import SqlUnitOfWork
+    from engine.service.ports import IdempotencyRecord
+
+    assert engine.database is not None
+    account = unique("acct")
+    engine.issue_key(account, frozenset({"orders:write"}))
+    record = IdempotencyRecord(account, "key:dup", "h", "o1", {"id": "o1"}, datetime(2026, 12, 1, tzinfo=UTC))
+    with SqlUnitOfWork(engine.database) as uow:
+        uow.idempotency.add(record)
+        uow.commit()
+    with pytest.raises(IntegrityError), SqlUnitOfWork(engine.database) as uow:
+        uow.idempotency.add(record)
+        uow.commit()
