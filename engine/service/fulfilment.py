@@ -41,6 +41,13 @@ def _settle(uow: UnitOfWork, sku: str, *, cause: str, now: datetime, policy: Pol
     )
 
 
+def _changed(uow: UnitOfWork, order: Preorder, *, cause: str, now: datetime, policy: Policy) -> None:
+    """Store the order's transition and its events, then settle its line."""
+    uow.preorders.save(order)
+    uow.publish(order.events, key=order.id)
+    _settle(uow, order.intent.sku, cause=cause, now=now, policy=policy, receipt="on hand")
+
+
 def pause(
     uow: UnitOfWork,
     order_id: str,
@@ -54,17 +61,8 @@ def pause(
     product = uow.products.get(order.intent.sku)
     max_days = product.terms.max_pause_days if product else None
     if order.pause(now, reason=reason, max_pause_days=max_days):
-        uow.preorders.save(order)
-        uow.publish(order.events, key=order.id)
         # units on hand that waited for this order now go to the next one in line
-        _settle(
-            uow,
-            order.intent.sku,
-            cause=f"order {order.number} paused",
-            now=now,
-            policy=policy,
-            receipt="on hand",
-        )
+        _changed(uow, order, cause=f"order {order.number} paused", now=now, policy=policy)
         uow.commit()
     return order.id
 
@@ -80,16 +78,7 @@ def resume(
 ) -> str:
     order = own_order(uow, order_id, account_id)
     if order.resume(now, cause=cause):
-        uow.preorders.save(order)
-        uow.publish(order.events, key=order.id)
-        _settle(
-            uow,
-            order.intent.sku,
-            cause=f"order {order.number} resumed",
-            now=now,
-            policy=policy,
-            receipt="on hand",
-        )
+        _changed(uow, order, cause=f"order {order.number} resumed", now=now, policy=policy)
         uow.commit()
     return order.id
 
