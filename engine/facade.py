@@ -286,9 +286,16 @@ class PreorderEngine:
     def supply_plan(self, sku: str) -> SupplyPlan:
         return self._read(lambda uow: uow.supply.get(sku))
 
-    def wait_time(self, sku: str, country: str, region: str | None, quantity: int = 1) -> dict[str, Any]:
-        return self._read(
-            lambda uow: queries.wait_time(
+    def wait_time(
+        self, sku: str, country: str, region: str | None, quantity: int = 1, *, raw_key: str | None = None
+    ) -> dict[str, Any]:
+        """What an order placed now would be promised; with ``raw_key``, any valid key is checked in the
+        same read (one transaction per request on the public hot path)."""
+
+        def read(uow: UnitOfWork) -> dict[str, Any]:
+            if raw_key is not None:
+                access.authenticate(uow, raw_key)
+            return queries.wait_time(
                 uow,
                 sku=sku,
                 country=country,
@@ -298,7 +305,8 @@ class PreorderEngine:
                 confidence=self.settings.window_confidence,
                 cache=self.catalog_cache,
             )
-        )
+
+        return self._read(read)
 
     # --- agents ---------------------------------------------------------------------------------
     def market_view(self, cursor: int) -> MarketView:

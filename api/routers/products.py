@@ -6,10 +6,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response, status
 
-from api.deps import Admin, CurrentCaller, EngineDep
+from api.deps import Admin, BearerToken, EngineDep
 from api.json_response import json_response
 from api.schemas import LanesOut, ProductOut, SupplyPlanOut, WaitTime
 from engine.catalog_input import LanesIn, ProductIn, SupplyPlanIn
+from engine.domain.errors import Unauthorized
 from engine.domain.supply import LotKind, SupplyPlan
 from engine.service.commands import PutProduct, ReplaceLanes, ReplaceSupplyPlan
 
@@ -90,11 +91,13 @@ def put_lanes(body: LanesIn, _: Admin, engine: EngineDep) -> dict[str, Any]:
 @router.get("/products/{sku}/wait-time", response_model=WaitTime)
 def wait_time(
     sku: SkuPath,
-    _: CurrentCaller,
+    token: BearerToken,
     engine: EngineDep,
     country: Annotated[str, Query(pattern=r"^[A-Z]{2}$")],
     region: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
     quantity: Annotated[int, Query(ge=1, le=1000)] = 1,
 ) -> Response:
     """What an order placed now would be promised. Any valid key may ask."""
-    return json_response(engine.wait_time(sku, country, region, quantity))
+    if token is None:
+        raise Unauthorized("missing API key: send 'Authorization: Bearer <key>'")
+    return json_response(engine.wait_time(sku, country, region, quantity, raw_key=token))

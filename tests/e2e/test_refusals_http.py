@@ -29,8 +29,12 @@ def test_a_call_without_a_valid_key_is_unauthorized(api: Api) -> None:
     sku = api.new_product()
     with api.client() as anonymous:
         assert_problem(anonymous.post("/v1/preorders", json=order_body(sku)), 401, "unauthorized")
+        wait = anonymous.get(f"/v1/products/{sku}/wait-time", params={"country": "US"})
+        assert_problem(wait, 401, "unauthorized")
     with api.client("pe_not-a-real-key") as forged:
         assert_problem(forged.get("/v1/preorders"), 401, "unauthorized")
+        wait = forged.get(f"/v1/products/{sku}/wait-time", params={"country": "US"})
+        assert_problem(wait, 401, "unauthorized")
 
 
 def test_a_key_without_the_scope_is_forbidden(api: Api) -> None:
