@@ -4,6 +4,7 @@ queue invariants of DESIGN.md §6 after every step. Subclasses choose the store.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
@@ -30,13 +31,13 @@ CAP, MAX_PAUSE_DAYS = 40, 3
 class QueueMachine(RuleBasedStateMachine):
     orders = Bundle("orders")
 
-    def make_engine(self, clock: ManualClock) -> PreorderEngine:
-        raise NotImplementedError  # each store's test module provides it
+    # each store's test module names how to build the engine under test
+    make_engine: Callable[[ManualClock], PreorderEngine]
 
     def __init__(self) -> None:
         super().__init__()
         self.clock = ManualClock(START)
-        self.engine = self.make_engine(self.clock)
+        self.engine = type(self).make_engine(self.clock)
         self.sku, facility = f"SKU-{secrets.token_hex(4)}", f"DC-{secrets.token_hex(3)}"
         product = {
             **product_body(cap=CAP, facility=facility, max_pause_days=MAX_PAUSE_DAYS),

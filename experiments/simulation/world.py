@@ -17,23 +17,11 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
 from functools import partial
 
 import numpy as np
 
 from agents.runtime import AgentRuntime
-from engine.catalog_input import (
-    BeyondPlanIn,
-    CatalogIn,
-    CatalogProductIn,
-    LaneIn,
-    PurchaseOrderIn,
-    RunIn,
-    SupplyPlanIn,
-    TermsIn,
-    TransitIn,
-)
 from engine.clock import ManualClock
 from engine.domain.errors import DomainError
 from engine.domain.orders import Address, Customer, OrderIntent
@@ -42,6 +30,7 @@ from engine.facade import PreorderEngine
 from engine.service.access import Caller
 from engine.service.commands import MarkDelivered, PlacePreorder, ReplaceSupplyPlan
 from engine.service.market import MarketView
+from experiments.simulation.catalog import scenario_catalog
 from experiments.simulation.ledger import Ledger
 from experiments.simulation.policies import PolicySet
 from experiments.simulation.scenario import Scenario, mean_units_per_order
@@ -129,9 +118,8 @@ class World:
 
     def load(self) -> None:
         """Put the scenario's catalog, supply plans and lanes into the engine; draw every lot's fate."""
-        s = self.scenario
-        products = []
-        for k, p in enumerate(s.products):
+        fates_by_product = []
+        for k, p in enumerate(self.scenario.products):
             fates = [realise_planned(k, lot, LotKind.RUN, self.supply_rng) for lot in p.supply.runs]
             fates += [
                 realise_planned(k, lot, LotKind.PURCHASE_ORDER, self.supply_rng)
@@ -139,70 +127,9 @@ class World:
             ]
             for fate in fates:
                 self._schedule(fate)
-            closes = p.window.closes_day if p.window.closes_day is not None else None
-            if p.cap_units is not None and closes is None:
-                closes = s.horizon_days  # scarcity pricing needs a window that ends
-            rule = p.supply.replenish
-            products.append(
-                CatalogProductIn(
-                    sku=p.sku,
-                    name=p.name,
-                    price=Decimal(str(p.price)),
-                    currency=s.currency,
-                    facility=s.facility,
-                    preorder=TermsIn(
-                        enabled=True,
-                        opens_at=self.start + timedelta(days=p.window.opens_day),
-                        closes_at=None if closes is None else self.start + timedelta(days=closes),
-                        cap_units=p.cap_units,
-                        per_customer_limit=p.per_customer_limit,
-                        max_pause_days=p.max_pause_days,
-                    ),
-                    supply_plan=SupplyPlanIn(
-                        runs=[
-                            RunIn(
-                                id=f.id,
-                                quantity=f.quantity,
-                                expected_date=self._day(f.planned_day),
-                                spread_days=f.spread_days,
-                            )
-                            for f in fates
-                            if f.kind is LotKind.RUN
-                        ],
-                        purchase_orders=[
-                            PurchaseOrderIn(
-                                id=f.id,
-                                supplier=f.supplier or "supplier",
-                                quantity=f.quantity,
-                                expected_date=self._day(f.planned_day),
-                                spread_days=f.spread_days,
-                            )
-                            for f in fates
-                            if f.kind is LotKind.PURCHASE_ORDER
-                        ],
-                        beyond_plan=None
-                        if rule is None
-                        else BeyondPlanIn(
-                            lead_time_days=rule.lead_time_days + rule.review_every_days,
-                            spread_days=rule.spread_days,
-                        ),
-                    ),
-                )
-            )
-        lanes = [
-            LaneIn(
-                facility=s.facility,
-                country=lane.country,
-                region=lane.region,
-                handling_days=lane.handling_days,
-                transit_days=TransitIn(
-                    p10=lane.transit_days.p10, p50=lane.transit_days.p50, p90=lane.transit_days.p90
-                ),
-            )
-            for lane in s.lanes
-        ]
+            fates_by_product.append(fates)
         self.clock.set(self.start)
-        self.engine.load_catalog(CatalogIn(products=products, lanes=lanes))
+        self.engine.load_catalog(scenario_catalog(self.scenario, self.start, fates_by_product))
 
     def _schedule(self, fate: LotFate) -> None:
         if fate.announce_day is not None:

@@ -22,10 +22,13 @@ def sqlite_url() -> str:
     return url
 
 
+def _on_sqlite(clock: ManualClock) -> PreorderEngine:
+    # one database for the run; every example works on its own fresh SKU and account
+    return bootstrap(Settings(database_url=sqlite_url(), db_pool_size=2), clock=clock)
+
+
 class SqliteQueue(QueueMachine):
-    def make_engine(self, clock: ManualClock) -> PreorderEngine:
-        # one database for the run; every example works on its own fresh SKU and account
-        return bootstrap(Settings(database_url=sqlite_url(), db_pool_size=2), clock=clock)
+    make_engine = staticmethod(_on_sqlite)
 
     def teardown(self) -> None:
         self.engine.close()

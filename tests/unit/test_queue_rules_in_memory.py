@@ -10,9 +10,12 @@ from engine.clock import ManualClock
 from engine.config import Settings
 
 
+def _in_memory(clock: ManualClock) -> PreorderEngine:
+    return bootstrap_in_memory(Settings(), clock=clock)
+
+
 class InMemoryQueue(QueueMachine):
-    def make_engine(self, clock: ManualClock) -> PreorderEngine:
-        return bootstrap_in_memory(Settings(), clock=clock)
+    make_engine = staticmethod(_in_memory)
 
 
 InMemoryQueue.TestCase.settings = settings(
