@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Query, Response, status
@@ -10,6 +9,7 @@ from fastapi import APIRouter, Body, Path, Query, Response, status
 from api.deps import Admin, EngineDep, Writer
 from api.json_response import json_response
 from api.schemas import ConflictPage, PreorderRead, QueuePage, Reason, ReceiptCreate, ReceiptRead
+from engine.service.order_views import stamp
 
 router = APIRouter(prefix="/v1", tags=["fulfilment"])
 OrderId = Annotated[str, Path(max_length=40)]
@@ -54,17 +54,13 @@ def receive(sku: SkuPath, body: ReceiptCreate, _: Admin, engine: EngineDep) -> R
         "reference": receipt.reference,
         "quantity": receipt.quantity,
         "lot": receipt.lot_id,
-        "received_at": _iso(receipt.received_at),
+        "received_at": stamp(receipt.received_at),
         "allocated_orders": receipt.allocated_orders,
         "units_left_on_hand": receipt.left_on_hand,
     }
     if result.replayed:
         return json_response(answer, status.HTTP_200_OK, {"Idempotent-Replayed": "true"})
     return json_response(answer, status.HTTP_201_CREATED)
-
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
 
 
 @router.get("/products/{sku}/queue", response_model=QueuePage)

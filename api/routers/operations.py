@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
@@ -10,6 +9,7 @@ from pydantic import BaseModel
 
 from api.deps import Admin, EngineDep
 from api.json_response import json_response
+from engine.service.order_views import stamp
 
 router = APIRouter(prefix="/v1", tags=["operations"])
 Limit = Annotated[int, Query(ge=1, le=500)]
@@ -38,10 +38,6 @@ class ShipmentRead(BaseModel):
     created_at: str
 
 
-def _iso(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
-
-
 @router.get("/decisions", response_model=list[DecisionRead])
 def decisions(
     _: Admin,
@@ -52,7 +48,7 @@ def decisions(
 ) -> Response:
     """Every decision the agents took (prices, channel quotas, production advice, shipments), newest first."""
     return json_response(
-        [{**d.__dict__, "at": _iso(d.at)} for d in engine.decisions(limit=limit, offset=offset, sku=sku)]
+        [{**d.__dict__, "at": stamp(d.at)} for d in engine.decisions(limit=limit, offset=offset, sku=sku)]
     )
 
 
@@ -61,7 +57,7 @@ def shipments(_: Admin, engine: EngineDep, limit: Limit = 50, offset: Offset = 0
     """Shipments built at the daily cut-off, newest first, with their orders in route order."""
     return json_response(
         [
-            {**s.__dict__, "created_at": _iso(s.created_at)}
+            {**s.__dict__, "created_at": stamp(s.created_at)}
             for s in engine.shipments(limit=limit, offset=offset)
         ]
     )
@@ -89,8 +85,8 @@ def dead_letters(
         [
             {
                 **d.__dict__,
-                "created_at": _iso(d.created_at),
-                "resolved_at": d.resolved_at and _iso(d.resolved_at),
+                "created_at": stamp(d.created_at),
+                "resolved_at": d.resolved_at and stamp(d.resolved_at),
             }
             for d in letters
         ]

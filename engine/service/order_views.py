@@ -8,7 +8,8 @@ from typing import Any
 from engine.domain.orders import OrderStatus, Preorder
 
 
-def _stamp(moment: datetime | None) -> str | None:
+def stamp(moment: datetime | None) -> str | None:
+    """UTC time as the API shows it: ISO 8601 with a trailing Z."""
     return None if moment is None else moment.isoformat().replace("+00:00", "Z")
 
 
@@ -56,8 +57,8 @@ def order_view(order: Preorder, *, orders_ahead: int | None, units_ahead: int | 
         "delivery_window": None if paused else promised["delivery_window"],
         "promise_on_resume": promised if paused else None,
         "promise_source": promise.source,
-        "paused_at": _stamp(order.paused_at),
-        "resume_by": _stamp(order.resume_by),
+        "paused_at": stamp(order.paused_at),
+        "resume_by": stamp(order.resume_by),
         "conflict": order.conflict,
-        "created_at": _stamp(order.created_at),
+        "created_at": stamp(order.created_at),
     }

@@ -12,7 +12,7 @@ from engine.domain.lanes import best_lane
 from engine.domain.orders import Preorder
 from engine.domain.promise import SupplyLadder, promise_for
 from engine.service.catalog_cache import CatalogCache
-from engine.service.order_views import order_view
+from engine.service.order_views import order_view, stamp
 from engine.service.ports import OrderQuery, UnitOfWork
 
 
@@ -49,12 +49,8 @@ def with_promise_before(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
             }
         elif entry["type"] == "promise_changed":
             data["before"], promise = promise, data.get("after")
-        shown.append({"type": entry["type"], "at": _iso(entry["at"]), "cause": entry["cause"], "data": data})
+        shown.append({"type": entry["type"], "at": stamp(entry["at"]), "cause": entry["cause"], "data": data})
     return shown
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.isoformat().replace("+00:00", "Z")
 
 
 def queue_page(uow: UnitOfWork, sku: str, *, after: int, limit: int) -> dict[str, Any]:
