@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from engine.domain.orders import OrderStatus, Preorder
+from engine.domain.promise import Promise
 
 
 def stamp(moment: datetime | None) -> str | None:
@@ -13,19 +14,25 @@ def stamp(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat().replace("+00:00", "Z")
 
 
+def promise_body(promise: Promise) -> dict[str, Any]:
+    """A promise as the API shows it: expected availability and the delivery window."""
+    window = promise.delivery_window
+    return {
+        "expected_availability": promise.expected_availability.isoformat(),
+        "delivery_window": {
+            "earliest": window.earliest.isoformat(),
+            "latest": window.latest.isoformat(),
+            "confidence": window.confidence,
+        },
+    }
+
+
 def order_view(order: Preorder, *, orders_ahead: int | None, units_ahead: int | None) -> dict[str, Any]:
     """The order as its owner sees it. A paused order has no live promise: it shows the one it
     would have on resuming. Orders no longer in line have no queue position."""
     intent, promise = order.intent, order.promise
     address = intent.customer.shipping_address
-    promised = {
-        "expected_availability": promise.expected_availability.isoformat(),
-        "delivery_window": {
-            "earliest": promise.delivery_window.earliest.isoformat(),
-            "latest": promise.delivery_window.latest.isoformat(),
-            "confidence": promise.delivery_window.confidence,
-        },
-    }
+    promised = promise_body(promise)
     paused = order.status is OrderStatus.PAUSED
     in_line = order.status.queued and orders_ahead is not None
     return {

@@ -12,7 +12,7 @@ from engine.domain.lanes import best_lane
 from engine.domain.orders import Preorder
 from engine.domain.promise import SupplyLadder, promise_for
 from engine.service.catalog_cache import CatalogCache
-from engine.service.order_views import order_view, stamp
+from engine.service.order_views import order_view, promise_body, stamp
 from engine.service.ports import OrderQuery, UnitOfWork
 
 
@@ -153,13 +153,5 @@ def wait_time(
     except SoldOut:
         answer["reason"] = "sold_out"
         return answer
-    answer.update(
-        preorderable=True,
-        expected_availability=promise.expected_availability.isoformat(),
-        delivery_window={
-            "earliest": promise.delivery_window.earliest.isoformat(),
-            "latest": promise.delivery_window.latest.isoformat(),
-            "confidence": promise.delivery_window.confidence,
-        },
-    )
+    answer.update(preorderable=True, **promise_body(promise))
     return answer
