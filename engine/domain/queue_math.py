@@ -36,9 +36,30 @@ class QueueSnapshot:
     sources: np.ndarray  # object array of str
     first_latest: np.ndarray
     conflicts: np.ndarray  # object array of str | None
+    # How the store addresses each order's row for a bulk write (SQLite: its rowid); None: by id.
+    row_keys: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def take(self, keep: np.ndarray) -> QueueSnapshot:
+        """The same line without the orders where ``keep`` is False (e.g. after they were allocated)."""
+        return QueueSnapshot(
+            ids=[order_id for order_id, kept in zip(self.ids, keep.tolist(), strict=True) if kept],
+            sequences=self.sequences[keep],
+            quantities=self.quantities[keep],
+            paused=self.paused[keep],
+            destinations=self.destinations,
+            destination_index=self.destination_index[keep],
+            availability=self.availability[keep],
+            earliest=self.earliest[keep],
+            latest=self.latest[keep],
+            confidence=self.confidence[keep],
+            sources=self.sources[keep],
+            first_latest=self.first_latest[keep],
+            conflicts=self.conflicts[keep],
+            row_keys=None if self.row_keys is None else self.row_keys[keep],
+        )
 
 
 def allocation_count(quantities: np.ndarray, available: int) -> tuple[int, int]:

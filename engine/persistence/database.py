@@ -63,6 +63,9 @@ def _sqlite_engine(url: str, begin: str, pool_size: int) -> Engine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
+        # 64 MiB of page cache per connection (the default is 2 MiB): whole-queue work reads and
+        # rewrites a SKU's line in one transaction, and a small cache spills it to the log half-done.
+        cursor.execute("PRAGMA cache_size=-65536")
         # Checkpoints run on a background thread (see Database); commits only append to the log,
         # unless it grows past 100k pages (~400 MB) because that thread fell behind.
         cursor.execute("PRAGMA wal_autocheckpoint=100000")
@@ -87,6 +90,14 @@ def connect(url: str, pool_size: int = 8) -> Database:
             writer=_sqlite_engine(url, "BEGIN IMMEDIATE", pool_size),
             reader=_sqlite_engine(url, "BEGIN", pool_size),
         )
-    writer = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    # Whole-queue writes stage a SKU's line in a temporary table and join it: room for 100,000 rows
+    # in memory (the defaults, 8 MB of temporary buffers and 4 MB per hash, spill them to disk).
+    writer = create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        connect_args={"options": "-c temp_buffers=64MB -c work_mem=32MB"},
+    )
     reader = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
     return Database(writer=writer, reader=reader)

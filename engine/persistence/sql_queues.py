@@ -55,10 +55,12 @@ _DAYS = {
 
 def _snapshot_sql(dialect: str) -> str:
     days = [_DAYS[dialect].format(column) for column in _DATE_COLUMNS]
+    # SQLite also gives each row's rowid: the bulk writes that follow address rows by it.
+    row_key = "rowid" if dialect == "sqlite" else "NULL"
     return (
         "SELECT id, sequence, quantity, status, ship_country, ship_region, "
-        f"{days[0]}, {days[1]}, {days[2]}, window_confidence, promise_source, {days[3]}, conflict_reason"
-        " FROM preorders WHERE sku = ? AND status IN ('pre_order', 'paused') ORDER BY sequence"
+        f"{days[0]}, {days[1]}, {days[2]}, window_confidence, promise_source, {days[3]}, conflict_reason,"
+        f" {row_key} FROM preorders WHERE sku = ? AND status IN ('pre_order', 'paused') ORDER BY sequence"
     )
 
 
@@ -121,18 +123,19 @@ class SqlQueues(ports.Queues):
         return list(self._c.execute(select(_Q.sku).where(_Q.orders_queued > 0).order_by(_Q.sku)).scalars())
 
     def snapshot(self, sku: str) -> QueueSnapshot:
-        rows = fetch_all(self._c, _snapshot_sql(self._c.dialect.name), (sku,))
-        columns: list[tuple[Any, ...]] = list(zip(*rows, strict=True)) if rows else [() for _ in range(13)]
+        dialect = self._c.dialect.name
+        rows = fetch_all(self._c, _snapshot_sql(dialect), (sku,))
+        columns: list[tuple[Any, ...]] = list(zip(*rows, strict=True)) if rows else [() for _ in range(14)]
         destinations: dict[tuple[str, str | None], int] = {}
         index = [
-            destinations.setdefault((country, region), len(destinations))
-            for country, region in zip(columns[4], columns[5], strict=True)
+            destinations.setdefault(destination, len(destinations))
+            for destination in zip(columns[4], columns[5], strict=True)
         ]
         return QueueSnapshot(
             ids=list(columns[0]),
             sequences=np.array(columns[1], dtype=np.int64),
             quantities=np.array(columns[2], dtype=np.int64),
-            paused=np.array([status == OrderStatus.PAUSED.value for status in columns[3]], dtype=bool),
+            paused=np.array(columns[3], dtype=object) == OrderStatus.PAUSED.value,
             destinations=list(destinations),
             destination_index=np.array(index, dtype=np.int64),
             availability=_dates(columns[6]),
@@ -142,6 +145,7 @@ class SqlQueues(ports.Queues):
             sources=np.array(columns[10], dtype=object),
             first_latest=_dates(columns[11]),
             conflicts=np.array(columns[12], dtype=object),
+            row_keys=np.array(columns[13], dtype=np.int64) if dialect == "sqlite" else None,
         )
 
     def write_promises(self, sku: str, update: ports.PromiseUpdate, now: datetime) -> None:
@@ -149,7 +153,7 @@ class SqlQueues(ports.Queues):
         update_rows(
             self._c,
             "preorders",
-            "id",
+            "id" if update.row_keys is None else "rowid",
             _PROMISE_COLUMNS,
             _PROMISE_TYPES,
             list(
@@ -162,7 +166,7 @@ class SqlQueues(ports.Queues):
                     update.conflicts,
                     update.conflict_days,
                     [stamp] * len(update.ids),
-                    update.ids,
+                    update.ids if update.row_keys is None else update.row_keys,
                     strict=True,
                 )
             ),

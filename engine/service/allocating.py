@@ -2,32 +2,41 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
 
-from engine.domain.queue_math import allocation_count
+from engine.domain.queue_math import QueueSnapshot, allocation_count
 from engine.service.ports import CounterChange, UnitOfWork
 
 
-def allocate_on_hand(uow: UnitOfWork, sku: str, *, receipt: str, now: datetime) -> list[str]:
+@dataclass(frozen=True)
+class Allocation:
+    ids: list[str]  # the orders that received units, in queue order
+    line: QueueSnapshot | None  # the line still queued afterwards, if it was read (saves a second read)
+
+
+def allocate_on_hand(uow: UnitOfWork, sku: str, *, receipt: str, now: datetime) -> Allocation:
     """Allocate free units to waiting orders (paused ones are skipped, keeping their place).
 
     Allocation stops at the first waiting order that does not fit: units left over stay on hand for it.
     """
     counters = uow.queues.get(sku)
     if counters is None or counters.units_on_hand <= 0:
-        return []
+        return Allocation([], None)
     snapshot = uow.queues.snapshot(sku)
     waiting = np.flatnonzero(~snapshot.paused)
     count, used = allocation_count(snapshot.quantities[waiting], counters.units_on_hand)
     if not count:
-        return []
-    chosen = waiting[:count].tolist()
-    ids = [snapshot.ids[i] for i in chosen]
+        return Allocation([], snapshot)
+    chosen = waiting[:count]
+    ids = [snapshot.ids[i] for i in chosen.tolist()]
     uow.queues.mark_allocated(ids, snapshot.quantities[chosen].tolist(), receipt, now)
     uow.queues.change(
         sku,
         CounterChange(units_queued=-used, orders_queued=-count, units_allocated=used, units_on_hand=-used),
     )
-    return ids
+    keep = np.ones(len(snapshot), dtype=bool)
+    keep[chosen] = False
+    return Allocation(ids, snapshot.take(keep))

@@ -35,9 +35,15 @@ def own_order(uow: UnitOfWork, order_id: str, account_id: str | None) -> Preorde
 
 def _settle(uow: UnitOfWork, sku: str, *, cause: str, now: datetime, policy: Policy, receipt: str) -> None:
     """After a change to the line: hand out units on hand, then promise everyone again."""
-    allocate_on_hand(uow, sku, receipt=receipt, now=now)
+    allocation = allocate_on_hand(uow, sku, receipt=receipt, now=now)
     repromise_sku(
-        uow, sku, cause=cause, now=now, confidence=policy.confidence, tolerance_days=policy.tolerance_days
+        uow,
+        sku,
+        cause=cause,
+        now=now,
+        confidence=policy.confidence,
+        tolerance_days=policy.tolerance_days,
+        line=allocation.line,
     )
 
 
@@ -148,14 +154,21 @@ def receive(
             raise InvalidData(f"{sku} has no run or purchase order {lot_id!r} in its plan", field="lot")
         uow.supply.reduce_lot(sku, lot_id, quantity)
     uow.queues.change(sku, CounterChange(units_on_hand=quantity))
-    allocated = allocate_on_hand(uow, sku, receipt=reference, now=now)
+    allocation = allocate_on_hand(uow, sku, receipt=reference, now=now)
     counters = uow.queues.get(sku)
     receipt = Receipt(
-        sku, reference, quantity, lot_id, received_at, allocated, counters.units_on_hand if counters else 0
+        sku,
+        reference,
+        quantity,
+        lot_id,
+        received_at,
+        allocation.ids,
+        counters.units_on_hand if counters else 0,
     )
     uow.receipts.add(receipt)
     uow.publish(
-        [SupplyReceived(sku, reference, quantity, lot_id, len(allocated), receipt.left_on_hand, now)], key=sku
+        [SupplyReceived(sku, reference, quantity, lot_id, len(allocation.ids), receipt.left_on_hand, now)],
+        key=sku,
     )
     repromise_sku(
         uow,
@@ -164,6 +177,7 @@ def receive(
         now=now,
         confidence=policy.confidence,
         tolerance_days=policy.tolerance_days,
+        line=allocation.line,
     )
     uow.commit()
     return ReceiptResult(receipt, replayed=False)

@@ -67,6 +67,7 @@ class PromiseUpdate:
     conflict_days: list[int]
     history: list[str | None]  # JSON of the promise before and after; None: only the flag changed
     cause: str
+    row_keys: list[int] | None = None  # the store's own row addresses, from the snapshot, if it gave them
 
 
 @dataclass(frozen=True)

@@ -10,18 +10,28 @@ import numpy as np
 from engine.domain.events import PromisesChanged
 from engine.domain.lanes import best_lane
 from engine.domain.promise import SupplyLadder
-from engine.domain.queue_math import repromise
+from engine.domain.queue_math import QueueSnapshot, repromise
 from engine.domain.supply import SupplyPlan
 from engine.service.ports import PromiseUpdate, UnitOfWork
 
 
 def repromise_sku(
-    uow: UnitOfWork, sku: str, *, cause: str, now: datetime, confidence: float, tolerance_days: int
+    uow: UnitOfWork,
+    sku: str,
+    *,
+    cause: str,
+    now: datetime,
+    confidence: float,
+    tolerance_days: int,
+    line: QueueSnapshot | None = None,
 ) -> list[str]:
-    """Promise every queued order of ``sku`` again from current supply; returns the ids that moved."""
+    """Promise every queued order of ``sku`` again from current supply; returns the ids that moved.
+
+    ``line`` is the SKU's queue as it stands in this transaction, if the caller has just read it.
+    """
     product = uow.products.get(sku)
     counters = uow.queues.get(sku)
-    snapshot = uow.queues.snapshot(sku)
+    snapshot = uow.queues.snapshot(sku) if line is None else line
     if product is None or counters is None or not len(snapshot):
         return []
     ladder = SupplyLadder.build(uow.supply.get(sku), counters.units_on_hand, now.date())
@@ -37,9 +47,10 @@ def repromise_sku(
     moved = result.changed[touched].tolist()
     # Only the new promise is stored (the one before is the previous entry of the order's history),
     # built as text: a dict and json.dumps per order cost more than the whole vectorised pass.
+    source_json = {source: json.dumps(source) for source in set(new_sources)}
     history: list[str | None] = [
         f'{{"after":{{"expected_availability":"{new_a[k]}","earliest":"{new_e[k]}","latest":"{new_l[k]}",'
-        f'"source":{json.dumps(new_sources[k])}}}}}'
+        f'"source":{source_json[new_sources[k]]}}}}}'
         if moved[k]
         else None
         for k in range(len(touched))
@@ -58,6 +69,7 @@ def repromise_sku(
             conflict_days=result.conflict_days[touched].tolist(),
             history=history,
             cause=cause,
+            row_keys=None if snapshot.row_keys is None else snapshot.row_keys[touched].tolist(),
         ),
         now,
     )
