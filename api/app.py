@@ -6,6 +6,7 @@ import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -63,6 +64,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = engine is None
         app.state.engine = engine or bootstrap(settings, migrate=True)
+        app.state.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="preorder-writer")
         await run_in_threadpool(app.state.engine.refresh_promises)  # before serving: no stall later
         sweeper = asyncio.create_task(_sweep_pauses(app.state.engine, settings.pause_sweep_seconds))
         stops = [start(app.state.engine) for start in background]
@@ -76,6 +78,7 @@ def create_app(
             sweeper.cancel()
             for stop in stops:
                 await run_in_threadpool(stop)
+            app.state.writer.shutdown(wait=True)
             if owned:
                 app.state.engine.close()
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Annotated, Any, Protocol, TypeVar
 
 from fastapi import Depends, Request
 
@@ -16,6 +19,29 @@ async def get_engine(request: Request) -> PreorderEngine:
 
 
 EngineDep = Annotated[PreorderEngine, Depends(get_engine)]
+
+T = TypeVar("T")
+
+
+class InWriter(Protocol):
+    async def __call__(self, call: Callable[..., T], *args: Any) -> T: ...
+
+
+async def writer_thread(request: Request) -> InWriter:
+    """Runs a call on the app's one writer thread and awaits it.
+
+    The engine writes one transaction at a time per process anyway; queueing placements on one thread,
+    in arrival order, costs less than a pool of threads that wake only to wait for the writer.
+    """
+    pool: ThreadPoolExecutor = request.app.state.writer
+
+    async def run(call: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(pool, call, *args)
+
+    return run
+
+
+WriterThread = Annotated[InWriter, Depends(writer_thread)]
 
 
 async def bearer_token(request: Request) -> str | None:

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Response, status
 
-from api.deps import BearerToken, EngineDep, Reader
+from api.deps import BearerToken, EngineDep, Reader, WriterThread
 from api.json_response import json_response
 from api.schemas import PreorderCreate, PreorderPage, PreorderRead
 from engine.service.ports import OrderQuery
@@ -32,11 +32,15 @@ IdempotencyKey = Annotated[
     response_model=PreorderRead,
     responses={409: {"description": "Refused by a business rule (problem+json)"}},
 )
-def place_preorder(
-    body: PreorderCreate, token: BearerToken, engine: EngineDep, idempotency_key: IdempotencyKey = None
+async def place_preorder(
+    body: PreorderCreate,
+    token: BearerToken,
+    engine: EngineDep,
+    writer: WriterThread,
+    idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """Place a pre-order (scope ``orders:write``): it joins the product's queue and gets a promise."""
-    placement = engine.place_with_key(token, body.to_intent(), idempotency_key)
+    placement = await writer(engine.place_with_key, token, body.to_intent(), idempotency_key)
     headers = {"Location": f"/v1/preorders/{placement.order['id']}"}
     if placement.replayed:
         headers["Idempotent-Replayed"] = "true"

@@ -85,7 +85,12 @@ def update_rows(
 
 def db_value(connection: Connection, value: Any) -> Any:
     """Dates and times as SQLAlchemy stores them on SQLite (naive UTC text); untouched elsewhere."""
-    if connection.dialect.name != "sqlite":
+    return value if connection.dialect.name != "sqlite" else _sqlite_value(value)
+
+
+def _sqlite_value(value: Any) -> Any:
+    kind = type(value)
+    if kind is str or kind is int or value is None:  # most values: nothing to convert
         return value
     if isinstance(value, datetime):
         return value.astimezone(UTC).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
@@ -101,12 +106,15 @@ class DeferredWrites:
 
     def __init__(self, connection: Connection) -> None:
         self._c = connection
+        self._sqlite = connection.dialect.name == "sqlite"
         self._batches: list[tuple[str, list[tuple[Any, ...]]]] = []
 
     def add(self, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
         """``sql`` with ``?`` placeholders; values as the driver takes them (see :func:`db_value`)."""
         if rows:
-            self._batches.append((sql, [tuple(db_value(self._c, v) for v in row) for row in rows]))
+            if self._sqlite:
+                rows = [tuple(map(_sqlite_value, row)) for row in rows]
+            self._batches.append((sql, list(rows)))
 
     def flush(self) -> None:
         batches, self._batches = self._batches, []

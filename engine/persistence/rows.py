@@ -11,6 +11,13 @@ from engine.domain.lanes import Lane, TransitDays
 from engine.domain.supply import BeyondPlan, LotKind, SupplyLot
 
 
+def stored_time(value: datetime | str) -> datetime:
+    """A timestamp as the driver returns it: SQLite's naive UTC text, or PostgreSQL's aware datetime."""
+    if isinstance(value, str):
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 def utc(value: datetime | None) -> datetime | None:
     """SQLite hands datetimes back naive; everything we store is UTC."""
     if value is None:

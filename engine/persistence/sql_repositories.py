@@ -13,7 +13,7 @@ from engine.domain.catalog import Product
 from engine.domain.lanes import Lane
 from engine.domain.supply import SupplyPlan
 from engine.persistence import rows, tables
-from engine.persistence.bulk import DeferredWrites
+from engine.persistence.bulk import DeferredWrites, fetch_all
 from engine.service import ports
 
 # Statements on the hot path are built once: building them per call cost more than running them.
@@ -34,7 +34,8 @@ _INSERT_IDEMPOTENCY = (
     "INSERT INTO idempotency_records (account_id, key, request_hash, order_id, response, created_at)"
     " VALUES (?, ?, ?, ?, ?, ?)"
 )
-_KEY_BY_HASH = select(tables.api_keys).where(tables.api_keys.c.key_hash == bindparam("key_hash"))
+# Every request looks its key up: straight through the driver, without a result-row layer.
+_KEY_BY_HASH = "SELECT id, account_id, scopes, created_at, revoked_at FROM api_keys WHERE key_hash = ?"
 
 
 def bump_catalog(connection: Connection, where: Any) -> None:
@@ -207,16 +208,17 @@ class SqlAccounts(ports.Accounts):
         )
 
     def key_by_hash(self, key_hash: str) -> ports.ApiKey | None:
-        row = self._c.execute(_KEY_BY_HASH, {"key_hash": key_hash}).first()
-        if row is None:
+        found = fetch_all(self._c, _KEY_BY_HASH, (key_hash,))
+        if not found:
             return None
+        key_id, account_id, scopes, created_at, revoked_at = found[0]
         return ports.ApiKey(
-            id=row.id,
-            account_id=row.account_id,
-            key_hash=row.key_hash,
-            scopes=frozenset(row.scopes.split()),
-            created_at=rows.utc(row.created_at) or row.created_at,
-            revoked_at=rows.utc(row.revoked_at),
+            id=key_id,
+            account_id=account_id,
+            key_hash=key_hash,
+            scopes=frozenset(scopes.split()),
+            created_at=rows.stored_time(created_at),
+            revoked_at=None if revoked_at is None else rows.stored_time(revoked_at),
         )
 
     def revoke_key(self, key_id: str, now: datetime) -> bool:
