@@ -12,9 +12,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
-from api import errors
+from api import errors, json_body
 from api.body_limit import BodyLimit
 from api.routers import fulfilment, keys, operations, preorders, products
+from api.schemas import PreorderCreate
 from engine.bootstrap import PreorderEngine, bootstrap
 from engine.config import Settings
 
@@ -94,5 +95,6 @@ def create_app(
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
+    json_body.add_schemas(app, PreorderCreate)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return app

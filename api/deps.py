@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Annotated, Any, Protocol, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 
@@ -23,31 +23,24 @@ EngineDep = Annotated[PreorderEngine, Depends(get_engine)]
 T = TypeVar("T")
 
 
-class InWriter(Protocol):
-    async def __call__(self, call: Callable[..., T], *args: Any) -> T: ...
-
-
-async def writer_thread(request: Request) -> InWriter:
-    """Runs a call on the app's one writer thread and awaits it.
+async def on_writer_thread(request: Request, call: Callable[..., T], *args: Any) -> T:
+    """Run ``call`` on the app's one writer thread and await it.
 
     The engine writes one transaction at a time per process anyway; queueing placements on one thread,
     in arrival order, costs less than a pool of threads that wake only to wait for the writer.
     """
     pool: ThreadPoolExecutor = request.app.state.writer
-
-    async def run(call: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(pool, call, *args)
-
-    return run
+    return await asyncio.get_running_loop().run_in_executor(pool, call, *args)
 
 
-WriterThread = Annotated[InWriter, Depends(writer_thread)]
-
-
-async def bearer_token(request: Request) -> str | None:
+def token_of(request: Request) -> str | None:
     """The key from ``Authorization: Bearer <key>``, unchecked (the engine checks it)."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+async def bearer_token(request: Request) -> str | None:
+    return token_of(request)
 
 
 BearerToken = Annotated[str | None, Depends(bearer_token)]

@@ -4,26 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
-from api.deps import BearerToken, EngineDep, Reader, WriterThread
+from api.deps import EngineDep, Reader, on_writer_thread, token_of
+from api.json_body import documented, idempotency_key, read_json
 from api.json_response import json_response
 from api.schemas import PreorderCreate, PreorderPage, PreorderRead
+from engine.bootstrap import PreorderEngine
 from engine.service.ports import OrderQuery
 from engine.service.queries import decode_cursor
 
 router = APIRouter(prefix="/v1/preorders", tags=["pre-orders"])
-
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        min_length=1,
-        max_length=255,
-        pattern=r"^[\x21-\x7e]+$",
-        description="Retries with the same key return the first answer and create nothing.",
-    ),
-]
 
 
 @router.post(
@@ -31,16 +22,19 @@ IdempotencyKey = Annotated[
     status_code=status.HTTP_201_CREATED,
     response_model=PreorderRead,
     responses={409: {"description": "Refused by a business rule (problem+json)"}},
+    openapi_extra=documented(
+        PreorderCreate, "Retries with the same key return the first answer and create nothing."
+    ),
 )
-async def place_preorder(
-    body: PreorderCreate,
-    token: BearerToken,
-    engine: EngineDep,
-    writer: WriterThread,
-    idempotency_key: IdempotencyKey = None,
-) -> Response:
+async def place_preorder(request: Request) -> Response:
     """Place a pre-order (scope ``orders:write``): it joins the product's queue and gets a promise."""
-    placement = await writer(engine.place_with_key, token, body.to_intent(), idempotency_key)
+    # The hottest route reads its body, key and engine from the request itself (see api.json_body).
+    body = await read_json(request, PreorderCreate)
+    key = idempotency_key(request)
+    engine: PreorderEngine = request.app.state.engine
+    placement = await on_writer_thread(
+        request, engine.place_with_key, token_of(request), body.to_intent(), key
+    )
     headers = {"Location": f"/v1/preorders/{placement.order['id']}"}
     if placement.replayed:
         headers["Idempotent-Replayed"] = "true"

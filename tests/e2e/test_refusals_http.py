@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -167,6 +168,46 @@ def test_a_body_that_is_not_json_is_a_clear_client_error(
     with api.client(api.new_key()) as http:
         answer = http.post("/v1/preorders", content=raw, headers={"content-type": "application/json"})
     assert_problem(answer, status, code)
+
+
+def test_a_body_sent_as_something_other_than_json_is_refused_and_writes_nothing(api: Api) -> None:
+    sku = api.new_product()
+    key = api.new_key()
+    with api.client(key) as http:
+        answer = http.post(
+            "/v1/preorders", content=json.dumps(order_body(sku)), headers={"content-type": "text/plain"}
+        )
+    assert_problem(answer, 422, "invalid_request")
+    assert stored_orders(api, key, sku) == 0
+
+
+@pytest.mark.parametrize("value", ["", "has space", "k" * 256, "é"])
+def test_a_malformed_idempotency_key_is_refused_and_writes_nothing(api: Api, value: str) -> None:
+    sku = api.new_product()
+    key = api.new_key()
+    with api.client(key) as http:
+        answer = http.post(
+            "/v1/preorders",
+            json=order_body(sku),
+            headers={"Idempotency-Key": value.encode()},
+        )
+    body = assert_problem(answer, 422, "invalid_request")
+    assert body["errors"][0]["field"] == "header.Idempotency-Key"
+    assert stored_orders(api, key, sku) == 0
+
+
+def test_the_placing_route_documents_its_body_and_idempotency_key(api: Api) -> None:
+    with api.client() as http:
+        schema = http.get("/openapi.json").json()
+    operation = schema["paths"]["/v1/preorders"]["post"]
+    body_schema = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    assert body_schema == "#/components/schemas/PreorderCreate"
+    placed = schema["components"]["schemas"]["PreorderCreate"]
+    assert set(placed["required"]) == {"sku", "quantity", "customer", "channel"}
+    assert placed["additionalProperties"] is False
+    assert "CustomerIn" in schema["components"]["schemas"]
+    (header,) = [p for p in operation["parameters"] if p["name"] == "Idempotency-Key"]
+    assert header["in"] == "header" and header["schema"]["maxLength"] == 255
 
 
 def test_an_oversized_body_is_refused_before_it_is_read(api: Api) -> None:
