@@ -75,7 +75,7 @@ def _sqlite_engine(url: str, begin: str, pool_size: int) -> Engine:
     def _on_begin(connection: Any) -> None:
         # BEGIN IMMEDIATE: a writer holds the write lock from its first statement, so a
         # read-check-write inside one transaction can never interleave with another writer.
-        connection.exec_driver_sql(begin)
+        connection.connection.driver_connection.execute(begin)  # every transaction: no statement layer
 
     return engine
 

@@ -6,11 +6,11 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select, update
+from sqlalchemy import Connection, func, select, update
 
 from engine.domain.orders import OrderStatus, Preorder
 from engine.persistence import rows, tables
-from engine.persistence.bulk import DeferredWrites, db_value, insert_rows, update_rows
+from engine.persistence.bulk import DeferredWrites, db_value, fetch_all, insert_rows, update_rows
 from engine.persistence.order_rows import order_from_row
 from engine.service import ports
 
@@ -24,11 +24,9 @@ _ORDER_COLUMNS = (
 )
 _INSERT_ORDER = f"INSERT INTO preorders ({_ORDER_COLUMNS}, conflict_days) VALUES ({', '.join('?' * 27)}, 0)"
 _EVENT = "INSERT INTO order_events (order_id, type, at, cause, data) VALUES (?, ?, ?, ?, ?)"
-_CUSTOMER_UNITS = select(func.coalesce(func.sum(_P.quantity), 0)).where(
-    _P.account_id == bindparam("account_id"),
-    _P.sku == bindparam("sku"),
-    _P.customer_id == bindparam("customer_id"),
-    _P.status != OrderStatus.CANCELLED.value,
+_CUSTOMER_UNITS = (
+    "SELECT COALESCE(SUM(quantity), 0) FROM preorders"
+    f" WHERE account_id = ? AND sku = ? AND customer_id = ? AND status != '{OrderStatus.CANCELLED.value}'"
 )
 
 
@@ -74,8 +72,7 @@ class SqlPreorders(ports.Preorders):
         self._add_events(order)
 
     def customer_units(self, account_id: str, sku: str, customer_id: str) -> int:
-        params = {"account_id": account_id, "sku": sku, "customer_id": customer_id}
-        return int(self._c.execute(_CUSTOMER_UNITS, params).scalar() or 0)
+        return int(fetch_all(self._c, _CUSTOMER_UNITS, (account_id, sku, customer_id))[0][0] or 0)
 
     def get(self, order_id: str) -> Preorder | None:
         row = self._c.execute(select(tables.preorders).where(tables.preorders.c.id == order_id)).first()

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, bindparam, or_, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from engine.domain.orders import OrderStatus, Preorder
 from engine.domain.queue_math import QueueSnapshot
@@ -20,19 +20,12 @@ _Q, _P = tables.queues.c, tables.preorders.c
 _QUEUE = select(tables.queues).where(_Q.sku == bindparam("sku"))
 _LOCK = select(_Q.sku).where(_Q.sku == bindparam("sku")).with_for_update()
 # The cap check and the increment are one statement, so oversell is impossible on any database.
+# Every placement runs it: straight through the driver.
 _RESERVE = (
-    update(tables.queues)
-    .where(
-        _Q.sku == bindparam("b_sku"),
-        or_(_Q.cap_units.is_(None), _Q.units_reserved + bindparam("b_quantity") <= _Q.cap_units),
-    )
-    .values(
-        next_sequence=_Q.next_sequence + 1,
-        units_reserved=_Q.units_reserved + bindparam("b_quantity"),
-        units_queued=_Q.units_queued + bindparam("b_quantity"),
-        orders_queued=_Q.orders_queued + 1,
-    )
-    .returning(_Q.next_sequence, _Q.units_queued, _Q.orders_queued, _Q.units_on_hand, _Q.catalog_version)
+    "UPDATE queues SET next_sequence = next_sequence + 1, units_reserved = units_reserved + ?,"
+    " units_queued = units_queued + ?, orders_queued = orders_queued + 1"
+    " WHERE sku = ? AND (cap_units IS NULL OR units_reserved + ? <= cap_units)"
+    " RETURNING next_sequence, units_queued, orders_queued, units_on_hand, catalog_version"
 )
 _CHANGE = (
     update(tables.queues)
@@ -87,15 +80,16 @@ class SqlQueues(ports.Queues):
         self._c = connection
 
     def reserve(self, sku: str, quantity: int) -> ports.Reservation | None:
-        row = self._c.execute(_RESERVE, {"b_sku": sku, "b_quantity": quantity}).first()
-        if row is None:
+        found = fetch_all(self._c, _RESERVE, (quantity, quantity, sku, quantity))
+        if not found:
             return None
+        next_sequence, units_queued, orders_queued, units_on_hand, catalog_version = found[0]
         return ports.Reservation(
-            sequence=row.next_sequence - 1,
-            units_ahead=row.units_queued - quantity,
-            orders_ahead=row.orders_queued - 1,
-            units_on_hand=row.units_on_hand,
-            catalog_version=row.catalog_version,
+            sequence=next_sequence - 1,
+            units_ahead=units_queued - quantity,
+            orders_ahead=orders_queued - 1,
+            units_on_hand=units_on_hand,
+            catalog_version=catalog_version,
         )
 
     def get(self, sku: str) -> ports.QueueCounters | None:

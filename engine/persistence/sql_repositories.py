@@ -26,9 +26,9 @@ _LOTS = (
     .order_by(tables.supply_lots.c.expected_date, tables.supply_lots.c.lot_id)
 )
 _LANES = select(tables.lanes).where(tables.lanes.c.facility == bindparam("facility"))
-_IDEMPOTENCY = select(tables.idempotency_records).where(
-    tables.idempotency_records.c.account_id == bindparam("account_id"),
-    tables.idempotency_records.c.key == bindparam("key"),
+_IDEMPOTENCY = (
+    "SELECT request_hash, order_id, response, created_at FROM idempotency_records"
+    " WHERE account_id = ? AND key = ?"
 )
 _INSERT_IDEMPOTENCY = (
     "INSERT INTO idempotency_records (account_id, key, request_hash, order_id, response, created_at)"
@@ -165,12 +165,18 @@ class SqlIdempotency(ports.Idempotency):
         self._writes = writes
 
     def get(self, account_id: str, key: str) -> ports.IdempotencyRecord | None:
-        row = self._c.execute(_IDEMPOTENCY, {"account_id": account_id, "key": key}).first()
-        if row is None:
+        found = fetch_all(self._c, _IDEMPOTENCY, (account_id, key))
+        if not found:
             return None
-        data: dict[str, Any] = row._asdict()
-        data["created_at"] = rows.utc(data["created_at"])
-        return ports.IdempotencyRecord(**data)
+        request_hash, order_id, response, created_at = found[0]
+        return ports.IdempotencyRecord(
+            account_id,
+            key,
+            request_hash,
+            order_id,
+            json.loads(response) if isinstance(response, str) else response,  # JSON is text on SQLite
+            rows.stored_time(created_at),
+        )
 
     def add(self, record: ports.IdempotencyRecord) -> None:
         row = (
