@@ -217,3 +217,35 @@ def test_a_duplicate_found_when_the_transaction_writes_its_rows_is_a_lost_race_t
     with pytest.raises(IntegrityError), SqlUnitOfWork(engine.database) as uow:
         uow.idempotency.add(record)
         uow.commit()
+
+
+def test_placing_recovers_when_the_database_dropped_every_pooled_connection(postgres_database: str) -> None:
+    # Given an engine on PostgreSQL whose pooled connections have all been used
+    engine = bootstrap(Settings(database_url=postgres_database))
+    try:
+        sku = load_product(engine)
+        command = intent(sku)
+        engine.issue_key(command.account_id, frozenset({"orders:write"}))
+        engine.place(command)
+        # When the server ends every session of this database (a restart, a failover, an idle timeout)
+        assert engine.database is not None
+        with engine.database.reader.connect() as connection:
+            ours = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        admin = bootstrap(Settings(database_url=postgres_database))
+        try:
+            assert admin.database is not None
+            with admin.database.writer.connect() as connection:
+                ended = connection.exec_driver_sql(
+                    "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()) AS ended"
+                ).scalar()
+        finally:
+            admin.close()
+        assert ours is not None and ended
+        # Then the next orders are placed all the same: no error reaches the caller, nothing is lost
+        orders = [PreorderCreate.model_validate(order_body(sku, customer=f"c{i}")) for i in range(3)]
+        placed = [engine.place(PlacePreorder(command.account_id, order.to_intent())) for order in orders]
+        assert all(not placement.replayed for placement in placed)
+        assert engine.dead_letters.page(limit=10) == []
+    finally:
+        engine.close()
