@@ -10,7 +10,7 @@ from sqlalchemy import Connection, func, select, update
 
 from engine.domain.orders import OrderStatus, Preorder
 from engine.persistence import rows, tables
-from engine.persistence.bulk import DeferredWrites, db_value, fetch_all, insert_rows, update_rows
+from engine.persistence.bulk import DeferredWrites, db_value, fetch_all, insert_events, update_rows
 from engine.persistence.order_rows import order_from_row
 from engine.service import ports
 
@@ -182,11 +182,8 @@ class SqlPreorders(ports.Preorders):
             [("shipped", shipment_id, stamp, stamp, order_id) for order_id in ids],
         )
         data = [json.dumps({"order_id": i, "shipment_id": shipment_id}) for i in ids]
-        insert_rows(
-            self._c,
-            "order_events",
-            ("order_id", "type", "at", "cause", "data"),
-            [(i, "preorder_shipped", stamp, cause, d) for i, d in zip(ids, data, strict=True)],
+        insert_events(
+            self._c, [(i, "preorder_shipped", stamp, cause, d) for i, d in zip(ids, data, strict=True)]
         )
 
     def mark_delivered(self, ids: list[str], now: datetime) -> None:
@@ -199,9 +196,6 @@ class SqlPreorders(ports.Preorders):
             ("varchar", "varchar", "timestamptz", "timestamptz"),
             [("delivered", stamp, stamp, order_id) for order_id in ids],
         )
-        insert_rows(
-            self._c,
-            "order_events",
-            ("order_id", "type", "at", "cause", "data"),
-            [(i, "preorder_delivered", stamp, None, json.dumps({"order_id": i})) for i in ids],
+        insert_events(
+            self._c, [(i, "preorder_delivered", stamp, None, json.dumps({"order_id": i})) for i in ids]
         )

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, bindparam, select, update
 from engine.domain.orders import OrderStatus, Preorder
 from engine.domain.queue_math import QueueSnapshot
 from engine.persistence import tables
-from engine.persistence.bulk import db_value, fetch_all, insert_rows, update_rows
+from engine.persistence.bulk import db_value, fetch_all, insert_events, update_rows
 from engine.persistence.order_rows import order_from_row
 from engine.service import ports
 
@@ -67,8 +67,7 @@ _PROMISE_COLUMNS = (
     "conflict_days",
     "updated_at",
 )
-_PROMISE_TYPES = ("varchar", "date", "date", "date", "float8", "varchar", "text", "integer", "timestamptz")
-_EVENT_COLUMNS = ("order_id", "type", "at", "cause", "data")
+_PROMISE_TYPES = ("varchar", "date", "date", "date", "float8", "varchar", "text", "int4", "timestamptz")
 
 
 def _dates(days: tuple[Any, ...]) -> np.ndarray:
@@ -144,6 +143,13 @@ class SqlQueues(ports.Queues):
 
     def write_promises(self, sku: str, update: ports.PromiseUpdate, now: datetime) -> None:
         stamp = db_value(self._c, now)
+        if self._c.dialect.name == "sqlite":
+            dates = update.availability, update.earliest, update.latest  # stored as ISO text
+        else:  # PostgreSQL's binary COPY takes date objects (numpy parses the ISO text in C)
+            dates = tuple(
+                np.array(iso, dtype="datetime64[D]").tolist()
+                for iso in (update.availability, update.earliest, update.latest)
+            )
         update_rows(
             self._c,
             "preorders",
@@ -152,9 +158,7 @@ class SqlQueues(ports.Queues):
             _PROMISE_TYPES,
             list(
                 zip(
-                    update.availability,
-                    update.earliest,
-                    update.latest,
+                    *dates,
                     update.confidence,
                     update.sources,
                     update.conflicts,
@@ -165,10 +169,8 @@ class SqlQueues(ports.Queues):
                 )
             ),
         )
-        insert_rows(
+        insert_events(
             self._c,
-            "order_events",
-            _EVENT_COLUMNS,
             [
                 (order_id, "promise_changed", stamp, update.cause, entry)
                 for order_id, entry in zip(update.ids, update.history, strict=True)
@@ -188,10 +190,8 @@ class SqlQueues(ports.Queues):
         )
         cause = f"receipt {receipt}"
         receipt_json = json.dumps(receipt)
-        insert_rows(
+        insert_events(
             self._c,
-            "order_events",
-            _EVENT_COLUMNS,
             [
                 (
                     order_id,
