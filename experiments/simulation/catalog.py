@@ -17,8 +17,18 @@ from engine.catalog_input import (
     TransitIn,
 )
 from engine.domain.supply import LotKind
-from experiments.simulation.scenario import Scenario
-from experiments.simulation.supply import LotFate
+from experiments.simulation.scenario import ReplenishIn, Scenario
+from experiments.simulation.supply import LotFate, stated_before_notice
+
+
+def beyond_plan(rule: ReplenishIn) -> BeyondPlanIn:
+    """Units past the plan come with a purchase order not raised yet: at the latest after one review
+    period and the supplier's lead time, whose slip nobody knows yet (so it is stated as in any plan
+    before the supplier's notice)."""
+    days, spread = stated_before_notice(
+        rule.lead_time_days + rule.review_every_days, rule.spread_days, rule.slip
+    )
+    return BeyondPlanIn(lead_time_days=days, spread_days=spread)
 
 
 def scenario_catalog(s: Scenario, start: datetime, fates_by_product: list[list[LotFate]]) -> CatalogIn:
@@ -53,8 +63,8 @@ def scenario_catalog(s: Scenario, start: datetime, fates_by_product: list[list[L
                         RunIn(
                             id=f.id,
                             quantity=f.quantity,
-                            expected_date=day(f.planned_day),
-                            spread_days=f.spread_days,
+                            expected_date=day(f.stated_day),
+                            spread_days=f.stated_spread,
                         )
                         for f in fates
                         if f.kind is LotKind.RUN
@@ -64,18 +74,13 @@ def scenario_catalog(s: Scenario, start: datetime, fates_by_product: list[list[L
                             id=f.id,
                             supplier=f.supplier or "supplier",
                             quantity=f.quantity,
-                            expected_date=day(f.planned_day),
-                            spread_days=f.spread_days,
+                            expected_date=day(f.stated_day),
+                            spread_days=f.stated_spread,
                         )
                         for f in fates
                         if f.kind is LotKind.PURCHASE_ORDER
                     ],
-                    beyond_plan=None
-                    if rule is None
-                    else BeyondPlanIn(
-                        lead_time_days=rule.lead_time_days + rule.review_every_days,
-                        spread_days=rule.spread_days,
-                    ),
+                    beyond_plan=None if rule is None else beyond_plan(rule),
                 ),
             )
         )

@@ -43,6 +43,9 @@ class Ledger:
     """One row per accepted order (parallel lists, indexed by the order's row), plus demand counters.
 
     Days are simulation days (0 = the scenario's start); ``NOT_YET`` marks what has not happened.
+    Promises are (availability, window earliest, window latest) in days: the one made at placement
+    (``promised_day``, ``window_*``), the one made when a paused order last resumed (``resumed``) and
+    the window in force when the order shipped (``last_window``, engine promises only).
     """
 
     ids: list[str] = field(default_factory=list)
@@ -59,6 +62,8 @@ class Ledger:
     delivered_day: list[int] = field(default_factory=list)
     cancelled: list[bool] = field(default_factory=list)
     last_window: dict[int, tuple[int, int]] = field(default_factory=dict)  # window in force at shipping
+    # row -> (day, availability, earliest, latest) promised when the order last resumed from a pause
+    resumed: dict[int, tuple[int, int, int, int]] = field(default_factory=dict)
     row_of: dict[str, int] = field(default_factory=dict)
     units_demanded: int = 0  # every unit a converted visitor asked for, accepted or not
     units_refused: dict[str, int] = field(default_factory=dict)  # why demand went unserved -> units
@@ -104,6 +109,12 @@ class Ledger:
         self.shipped_day[row] = day
         self.waiting.discard(row)
         self.paused.discard(row)
+
+    def resume(self, row: int, day: int, promise: tuple[int, int, int]) -> None:
+        """The paused order is back in line on ``day`` and its customer now holds ``promise``."""
+        self.paused.discard(row)
+        self.waiting.add(row)
+        self.resumed[row] = (day, *promise)
 
     def cancel(self, row: int) -> None:
         self.cancelled[row] = True

@@ -16,9 +16,15 @@ from experiments.simulation.scenario import LotIn, ReplenishIn, SlipIn
 class LotFate:
     """One lot's plan and what really happens to it.
 
-    The plan states ``planned_day`` with ``spread_days`` of uncertainty (what the engine promises
-    from); the world draws the arrival from that same spread, plus a slip that the supplier announces
-    on ``announce_day`` by moving the planned day to ``slipped_day``.
+    The lot's timing noise is Normal(0, ``spread_days``) around its planned day (rounded to a whole
+    day) plus a slip drawn from the scenario's slip model. Until the supplier knows whether it slips,
+    the plan the engine gets states ``stated_day`` with ``stated_spread``: the planned day moved by the
+    expected slip, and a spread holding the noise and the slip's variance (the root-mean-square
+    distance between the stated day and the real arrival), so the engine promises from the same
+    uncertainty the world draws from. On ``announce_day`` the supplier confirms the lot: the plan then
+    states ``slipped_day`` (the planned day if it does not slip) with the noise ``spread_days`` alone.
+    ``announce_day`` is None when there is nothing to confirm (no slip risk, or already known when
+    the lot was planned, in which case the stated day and spread are already the confirmed ones).
     """
 
     sku: int
@@ -31,10 +37,39 @@ class LotFate:
     announce_day: int | None
     slipped_day: int
     arrival_day: int
+    stated_day: int
+    stated_spread: float
+
+
+def _at_risk(slip: SlipIn) -> bool:
+    return slip.probability > 0 and slip.mean_days > 0
+
+
+def slip_moments(slip: SlipIn) -> tuple[float, float]:
+    """Mean (days) and variance (days²) of the slip :func:`realise` draws.
+
+    A lot slips with ``probability`` by ``max(1, ceil(Exp(mean_days)))`` days; the ceiling of an
+    exponential is geometric on 1, 2, … with ratio q = exp(−1 / mean_days).
+    """
+    if not _at_risk(slip):
+        return 0.0, 0.0
+    q = math.exp(-1.0 / slip.mean_days)
+    first = 1.0 / (1.0 - q)
+    second = (1.0 + q) / (1.0 - q) ** 2
+    mean = slip.probability * first
+    return mean, slip.probability * second - mean**2
+
+
+def stated_before_notice(planned_day: int, spread_days: float, slip: SlipIn) -> tuple[int, float]:
+    """The day and spread a plan honestly states for a lot whose slip is not known yet."""
+    mean, variance = slip_moments(slip)
+    day = planned_day + round(mean)
+    bias = planned_day + mean - day  # what rounding the day to a whole day leaves of the mean slip
+    return day, math.sqrt(spread_days**2 + variance + bias**2)
 
 
 def _slip_days(slip: SlipIn, rng: np.random.Generator) -> int:
-    if slip.probability <= 0 or slip.mean_days <= 0 or rng.random() >= slip.probability:
+    if not _at_risk(slip) or rng.random() >= slip.probability:
         return 0
     return max(1, math.ceil(rng.exponential(slip.mean_days)))
 
@@ -52,15 +87,33 @@ def realise(
     today: int,
     rng: np.random.Generator,
 ) -> LotFate:
-    """Draw the lot's fate; nothing arrives before tomorrow's morning (``today + 1``) unless planned so."""
+    """Draw the lot's fate; nothing arrives before tomorrow's morning (``today + 1``) unless planned so.
+
+    The supplier knows whether the lot slips ``slip.notice_days`` before the planned day (and always
+    before it arrives); a lot with slip risk is confirmed or moved then.
+    """
     noise = round(rng.normal(0.0, spread_days)) if spread_days > 0 else 0
     slipped = planned_day + _slip_days(slip, rng)
     arrival = max(slipped + noise, today + 1 if planned_day > today else today)
-    announce = None
-    if slipped != planned_day:
-        announce = max(today, min(planned_day - slip.notice_days, arrival - 1))
+    known = max(today, min(planned_day - slip.notice_days, arrival - 1))
+    announce: int | None = None
+    stated_day, stated_spread = slipped, spread_days
+    if _at_risk(slip) and known > today:
+        announce = known
+        stated_day, stated_spread = stated_before_notice(planned_day, spread_days, slip)
     return LotFate(
-        sku, lot_id, kind, quantity, supplier, planned_day, spread_days, announce, slipped, arrival
+        sku,
+        lot_id,
+        kind,
+        quantity,
+        supplier,
+        planned_day,
+        spread_days,
+        announce,
+        slipped,
+        arrival,
+        stated_day,
+        stated_spread,
     )
 
 

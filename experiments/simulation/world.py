@@ -1,9 +1,11 @@
 """The simulated world: one day per tick of demand, supply, customers and carriers around the engine.
 
 Each day, in this order: parcels due today are delivered; the world reads the market (prices, stock);
-supply lands and slips are announced; paused orders past their limit resume; customers pause, resume
-and cancel; visitors arrive (Bass × price response × wait-time conversion) and order through the
-engine; at the cut-off hour the agents tick once; what they shipped gets a carrier transit time.
+supply lands and suppliers confirm or move lots; paused orders past their limit resume; customers
+pause, resume and cancel; visitors arrive (Bass × price response × wait-time conversion) and order
+through the engine; at the cut-off hour the agents tick once; what they shipped gets a carrier transit
+time. The server's daily re-promise sweep (``refresh_promises``) is not run: it changes no promise
+a customer is held to, and it is costly (10 of 34 s of the launch at 200 SKUs over 365 days).
 Every draw comes from seeded generators, one stream per concern, so baselines face the same supply
 and carriers and the same scenario and seed always give the same run.
 """
@@ -14,10 +16,8 @@ import logging
 import math
 import time
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
-from functools import partial
 
 import numpy as np
 
@@ -27,10 +27,10 @@ from engine.domain.errors import DomainError
 from engine.domain.orders import Address, Customer, OrderIntent
 from engine.domain.supply import LotKind, SupplyLot, SupplyPlan
 from engine.facade import PreorderEngine
-from engine.service.access import Caller
 from engine.service.commands import MarkDelivered, PlacePreorder, ReplaceSupplyPlan
 from engine.service.market import MarketView
 from experiments.simulation.catalog import scenario_catalog
+from experiments.simulation.customers import ACCOUNT, Customers
 from experiments.simulation.ledger import Ledger
 from experiments.simulation.policies import PolicySet
 from experiments.simulation.scenario import Scenario, mean_units_per_order
@@ -38,8 +38,6 @@ from experiments.simulation.supply import LotFate, Replenisher, realise_planned
 from optimizers.demand import BassParameters, bass_period_sales
 
 log = logging.getLogger(__name__)
-ACCOUNT = "simulation"
-CALLER = Caller(ACCOUNT, "simulation", frozenset({"admin"}))
 _Z90 = 1.2815515655446004
 POSTAL_CODES_PER_REGION = 20
 
@@ -60,9 +58,10 @@ class World:
         self.start = datetime.combine(scenario.start, datetime.min.time(), tzinfo=UTC)
         self.ledger = Ledger()
         streams = np.random.SeedSequence(scenario.seed).spawn(4)
-        self.demand_rng, self.supply_rng, self.customer_rng, self.carrier_rng = (
+        self.demand_rng, self.supply_rng, customer_rng, self.carrier_rng = (
             np.random.default_rng(s) for s in streams
         )
+        self.customers_in_line = Customers(scenario, policy, engine, self.ledger, customer_rng)
         self.skus = [p.sku for p in scenario.products]
         self.sku_index = {sku: k for k, sku in enumerate(self.skus)}
         self.bass = self._bass_curves()
@@ -133,7 +132,7 @@ class World:
 
     def _schedule(self, fate: LotFate) -> None:
         if fate.announce_day is not None:
-            self.events[fate.announce_day].append(("slip", fate))
+            self.events[fate.announce_day].append(("confirm", fate))
         self.events[fate.arrival_day].append(("arrive", fate))
 
     # --- one day --------------------------------------------------------------------------------
@@ -146,14 +145,11 @@ class World:
         self.cursor = view.cursor
         self._record_market(view)
         self._supply(day)
-        for order_id in self.engine.expire_pauses():
-            row = self.ledger.row_of.get(order_id)
-            if row is not None:
-                self.ledger.paused.discard(row)
-                self.ledger.waiting.add(row)
+        self.customers_in_line.resumed_at_limit(day, self.engine.expire_pauses())
         open_for_demand = day < self.scenario.horizon_days
         if open_for_demand:
-            self._customers()
+            for row in self.customers_in_line.act(day):
+                self.net_sold[self.ledger.sku[row]] -= self.ledger.units[row]
             self.clock.set(midnight + timedelta(hours=12))
             placed = self._arrivals(day)
         else:
@@ -175,8 +171,8 @@ class World:
     def _supply(self, day: int) -> None:
         for kind, fate in self.events.pop(day, []):
             sku = self.skus[fate.sku]
-            if kind == "slip":
-                self._move_lot(sku, fate)
+            if kind == "confirm":
+                self._confirm_lot(sku, fate)
             else:
                 receipt = self.engine.receive(
                     sku, quantity=fate.quantity, reference=fate.id, received_at=None, lot_id=fate.id
@@ -189,10 +185,13 @@ class World:
         if day < self.scenario.horizon_days:
             self._replenish(day)
 
-    def _move_lot(self, sku: str, fate: LotFate) -> None:
+    def _confirm_lot(self, sku: str, fate: LotFate) -> None:
+        """The supplier now knows whether the lot slips: the plan states its day (moved if it slipped)
+        and only the timing noise remains of its uncertainty."""
         plan = self.engine.supply_plan(sku)
+        day, spread = self._day(fate.slipped_day), fate.spread_days
         lots = tuple(
-            replace(lot, expected_date=self._day(fate.slipped_day)) if lot.id == fate.id else lot
+            replace(lot, expected_date=day, spread_days=spread) if lot.id == fate.id else lot
             for lot in plan.lots
         )
         self.engine.replace_supply_plan(ReplaceSupplyPlan(replace(plan, lots=lots)))
@@ -215,47 +214,12 @@ class World:
                 fate.id,
                 LotKind.PURCHASE_ORDER,
                 quantity,
-                self._day(fate.planned_day),
-                fate.spread_days,
+                self._day(fate.stated_day),
+                fate.stated_spread,
                 supplier=fate.supplier,
             )
             grown = SupplyPlan(sku, plan.version, (*plan.lots, lot), plan.beyond_plan)
             self.engine.replace_supply_plan(ReplaceSupplyPlan(grown))
-
-    # --- customers ------------------------------------------------------------------------------
-    def _pick(self, rows: list[int], rate: float) -> list[int]:
-        if rate <= 0 or not rows:
-            return []
-        count = int(self.customer_rng.binomial(len(rows), rate))
-        if count == 0:
-            return []
-        return [rows[i] for i in self.customer_rng.choice(len(rows), size=count, replace=False).tolist()]
-
-    def _customers(self) -> None:
-        behaviour, ledger = self.scenario.customers, self.ledger
-        cancels = self._pick(ledger.waiting.items + ledger.paused.items, behaviour.cancel_rate_per_day)
-        pauses = self._pick(ledger.waiting.items, behaviour.pause_rate_per_day)
-        resumes = self._pick(ledger.paused.items, behaviour.resume_rate_per_day)
-        for row in sorted(set(cancels)):
-            if self._try(partial(self.engine.cancel, CALLER, ledger.ids[row], "customer cancelled")):
-                ledger.cancel(row)
-                self.net_sold[ledger.sku[row]] -= ledger.units[row]
-        for row in pauses:
-            if row in ledger.waiting and self._try(partial(self.engine.pause, CALLER, ledger.ids[row], None)):
-                ledger.waiting.discard(row)
-                ledger.paused.add(row)
-        for row in resumes:
-            if row in ledger.paused and self._try(partial(self.engine.resume, CALLER, ledger.ids[row])):
-                ledger.paused.discard(row)
-                ledger.waiting.add(row)
-
-    @staticmethod
-    def _try(action: Callable[[], object]) -> bool:
-        try:
-            action()
-        except DomainError:
-            return False  # e.g. the order was allocated meanwhile and can no longer be paused
-        return True
 
     # --- demand ---------------------------------------------------------------------------------
     def _displayed_wait(self, sku: str, day: int) -> float | None:
@@ -321,22 +285,7 @@ class World:
             return False
         self.ledger.decision_seconds.append(time.perf_counter() - started)
         from_stock = order["status"] == "allocated"
-        if self.policy.engine_promise:
-            first = self.scenario.start.toordinal()
-            window = order["delivery_window"]
-            promise = (
-                date.fromisoformat(order["expected_availability"]).toordinal() - first,
-                date.fromisoformat(window["earliest"]).toordinal() - first,
-                date.fromisoformat(window["latest"]).toordinal() - first,
-            )
-        else:
-            available = day + self.scenario.policies.naive_lead_time_days
-            handling = lane.handling_days + available
-            promise = (
-                available,
-                handling + math.floor(lane.transit_days.p10),
-                handling + math.ceil(lane.transit_days.p90),
-            )
+        promise = self.customers_in_line.promise(day, lane_index, order)
         self.ledger.add(
             order["id"],
             sku=sku,
@@ -363,7 +312,8 @@ class World:
         transit = np.exp(self.carrier_rng.normal(self.transit_mu[lanes], self.transit_sigma[lanes])) - 1.0
         days = day + self.handling[lanes] + np.floor(np.round(np.maximum(transit, 0.0), 9)).astype(np.int64)
         first = self.scenario.start.toordinal()
-        orders = getattr(self.engine.runner, "store", None)  # read-only, for the KPI only
+        # read-only, for the KPI only; under the naive baseline the engine's promises are never shown
+        orders = getattr(self.engine.runner, "store", None) if self.policy.engine_promise else None
         for row, arrive in zip(rows, days.tolist(), strict=True):
             self.ledger.shipped(row, day)
             if orders is not None:

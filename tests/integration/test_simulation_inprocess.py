@@ -4,6 +4,7 @@ agent classes, the synthetic world; KPI invariants, determinism, baselines, the 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,17 +12,28 @@ import typer
 from mlflow.tracking import MlflowClient
 from typer.testing import CliRunner
 
+from agents.runtime import AgentRuntime
+from engine.bootstrap import bootstrap_in_memory
+from engine.clock import ManualClock
 from engine.config import Settings
 from experiments.cli import register
 from experiments.simulation.kpis import KPI_NAMES, WALL_CLOCK_KPIS
-from experiments.simulation.policies import ENGINE, PURPOSE
+from experiments.simulation.policies import ENGINE, PURPOSE, build_agents
 from experiments.simulation.report import track
 from experiments.simulation.runner import Comparison, RunResult, compare, run_policy
 from experiments.simulation.scenario import Scenario, load_scenario, rescale
+from experiments.simulation.world import World
 from experiments.tracking import open_tracker
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "experiments" / "scenarios"
-RATES = ("preorder_share_of_sales", "on_time_rate", "fill_rate", "cancellation_rate")
+RATES = (
+    "preorder_share_of_sales",
+    "on_time_rate",
+    "on_time_rate_placement_promise",
+    "on_time_rate_current_promise",
+    "fill_rate",
+    "cancellation_rate",
+)
 
 
 def cli() -> typer.Typer:
@@ -79,6 +91,32 @@ def test_the_other_shipped_scenarios_run_with_sane_kpis(name: str) -> None:
     for rate in RATES:
         assert 0.0 <= kpis[rate] <= 1.0, rate
     assert kpis["units"] >= kpis["orders"]
+
+
+def test_the_engine_plans_a_risky_lot_from_its_stated_risk_until_its_supplier_confirms_it() -> None:
+    scenario = small("console_launch", orders=200)
+    start = datetime.combine(scenario.start, datetime.min.time(), tzinfo=UTC)
+    clock = ManualClock(start)
+    engine = bootstrap_in_memory(Settings(bootstrap_admin_key=None), clock=clock)
+    world = World(scenario, ENGINE, engine, clock)
+    world.load()
+    fate = next(f for events in world.events.values() for _, f in events if f.id == "R-1")
+    assert fate.announce_day is not None and fate.stated_spread > fate.spread_days
+
+    def planned() -> tuple[object, float]:
+        lot = next(lot for lot in engine.supply_plan("CONSOLE-X").lots if lot.id == "R-1")
+        return lot.expected_date, lot.spread_days
+
+    def day(offset: int) -> object:
+        return scenario.start + timedelta(days=offset)
+
+    assert planned() == (day(fate.stated_day), fate.stated_spread)
+    runtime = AgentRuntime(engine, build_agents(scenario, ENGINE))
+    for offset in range(fate.announce_day):
+        world.day(offset, runtime)
+    assert planned() == (day(fate.stated_day), fate.stated_spread)  # nothing known before the notice
+    world.day(fate.announce_day, runtime)
+    assert planned() == (day(fate.slipped_day), fate.spread_days)
 
 
 def test_in_the_launch_each_engine_policy_beats_its_baseline_on_its_kpi(
