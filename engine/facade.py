@@ -77,6 +77,7 @@ class PreorderEngine:
                 authorise(uow),
                 now=self.clock.now(),
                 confidence=self.settings.window_confidence,
+                tolerance_days=self.settings.conflict_tolerance_days,
                 cache=self.catalog_cache,
             )
 
@@ -120,6 +121,7 @@ class PreorderEngine:
                     command,
                     now=self.clock.now(),
                     confidence=self.settings.window_confidence,
+                    tolerance_days=self.settings.conflict_tolerance_days,
                     cache=self.catalog_cache,
                 )
 

@@ -36,10 +36,11 @@ class QueueModel:
         """False when the cap refuses it."""
         if self.reserved() + quantity > self.cap:
             return False
-        nobody_ahead = not self.in_line()
+        # paused orders keep their place but are skipped by allocation: only a waiting one holds it up
+        nobody_waits_ahead = all(order.status == "paused" for order in self.in_line())
         order = ModelOrder(self.next_sequence, quantity)
         self.next_sequence += 1
-        if nobody_ahead and self.on_hand >= quantity:
+        if nobody_waits_ahead and self.on_hand >= quantity:
             order.status = "allocated"
             self.on_hand -= quantity
         self.orders[order_id] = order

@@ -62,6 +62,13 @@ class MemoryQueues(Repo, ports.Queues):
         line = self.s.queued.get(sku, {})
         return [self.s.orders[i] for i in sorted(line, key=line.__getitem__)]
 
+    def waiting_ahead(self, sku: str, sequence: int) -> bool:
+        line = self.s.queued.get(sku, {})
+        return any(
+            ahead < sequence and self.s.orders[order_id].status is OrderStatus.PRE_ORDER
+            for order_id, ahead in line.items()
+        )
+
     def snapshot(self, sku: str) -> QueueSnapshot:
         queued = self._queued(sku)
         destinations: dict[tuple[str, str | None], int] = {}

@@ -38,6 +38,9 @@ _CHANGE = (
         units_on_hand=_Q.units_on_hand + bindparam("b_on_hand"),
     )
 )
+# One step down the (sku, status, sequence) index.
+_WAITING = OrderStatus.PRE_ORDER.value
+_WAITING_AHEAD = f"SELECT 1 FROM preorders WHERE sku = ? AND status = '{_WAITING}' AND sequence < ? LIMIT 1"
 _DATE_COLUMNS = ("expected_availability", "window_earliest", "window_latest", "first_latest")
 # Dates come back as days since 1970 so numpy takes them without building a Python date per value.
 _DAYS = {
@@ -111,6 +114,9 @@ class SqlQueues(ports.Queues):
     def lock(self, sku: str) -> None:
         # FOR UPDATE on PostgreSQL; on SQLite the writer already holds the database (BEGIN IMMEDIATE).
         self._c.execute(_LOCK, {"sku": sku})
+
+    def waiting_ahead(self, sku: str, sequence: int) -> bool:
+        return bool(fetch_all(self._c, _WAITING_AHEAD, (sku, sequence)))
 
     def active_skus(self) -> list[str]:
         return list(self._c.execute(select(_Q.sku).where(_Q.orders_queued > 0).order_by(_Q.sku)).scalars())

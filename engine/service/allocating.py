@@ -15,6 +15,7 @@ from engine.service.ports import CounterChange, UnitOfWork
 class Allocation:
     ids: list[str]  # the orders that received units, in queue order
     line: QueueSnapshot | None  # the line still queued afterwards, if it was read (saves a second read)
+    allocated: QueueSnapshot | None = None  # the orders that received units, as they were queued
 
 
 def allocate_on_hand(uow: UnitOfWork, sku: str, *, receipt: str, now: datetime) -> Allocation:
@@ -39,4 +40,4 @@ def allocate_on_hand(uow: UnitOfWork, sku: str, *, receipt: str, now: datetime) 
     )
     keep = np.ones(len(snapshot), dtype=bool)
     keep[chosen] = False
-    return Allocation(ids, snapshot.take(keep))
+    return Allocation(ids, snapshot.take(keep), snapshot.take(~keep))

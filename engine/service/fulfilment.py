@@ -8,9 +8,9 @@ from datetime import datetime
 from engine.domain.errors import InvalidData, NotFound, UnknownSku
 from engine.domain.events import SupplyReceived
 from engine.domain.orders import OrderStatus, Preorder
-from engine.service.allocating import allocate_on_hand
+from engine.service.allocating import Allocation, allocate_on_hand
 from engine.service.ports import CounterChange, Receipt, UnitOfWork
-from engine.service.repromising import repromise_sku
+from engine.service.repromising import promise_allocated, repromise_sku
 
 
 @dataclass(frozen=True)
@@ -33,18 +33,28 @@ def own_order(uow: UnitOfWork, order_id: str, account_id: str | None) -> Preorde
     return fresh
 
 
-def _settle(uow: UnitOfWork, sku: str, *, cause: str, now: datetime, policy: Policy, receipt: str) -> None:
-    """After a change to the line: hand out units on hand, then promise everyone again."""
+def _settle(
+    uow: UnitOfWork, sku: str, *, cause: str, now: datetime, policy: Policy, receipt: str
+) -> Allocation:
+    """After a change to the line: hand out units on hand, then promise everyone again (the orders
+    that got units from the shelf, the others from the supply still to come)."""
     allocation = allocate_on_hand(uow, sku, receipt=receipt, now=now)
+    confidence, tolerance = policy.confidence, policy.tolerance_days
+    if allocation.allocated is not None:
+        source = "stock on hand" if receipt == "on hand" else f"receipt {receipt}"
+        promise_allocated(
+            uow,
+            sku,
+            allocation.allocated,
+            cause=f"units allocated from {source}",
+            now=now,
+            confidence=confidence,
+            tolerance_days=tolerance,
+        )
     repromise_sku(
-        uow,
-        sku,
-        cause=cause,
-        now=now,
-        confidence=policy.confidence,
-        tolerance_days=policy.tolerance_days,
-        line=allocation.line,
+        uow, sku, cause=cause, now=now, confidence=confidence, tolerance_days=tolerance, line=allocation.line
     )
+    return allocation
 
 
 def _changed(uow: UnitOfWork, order: Preorder, *, cause: str, now: datetime, policy: Policy) -> None:
@@ -154,7 +164,8 @@ def receive(
             raise InvalidData(f"{sku} has no run or purchase order {lot_id!r} in its plan", field="lot")
         uow.supply.reduce_lot(sku, lot_id, quantity)
     uow.queues.change(sku, CounterChange(units_on_hand=quantity))
-    allocation = allocate_on_hand(uow, sku, receipt=reference, now=now)
+    cause = f"receipt {reference} of {quantity} units"
+    allocation = _settle(uow, sku, cause=cause, now=now, policy=policy, receipt=reference)
     counters = uow.queues.get(sku)
     receipt = Receipt(
         sku,
@@ -169,15 +180,6 @@ def receive(
     uow.publish(
         [SupplyReceived(sku, reference, quantity, lot_id, len(allocation.ids), receipt.left_on_hand, now)],
         key=sku,
-    )
-    repromise_sku(
-        uow,
-        sku,
-        cause=f"receipt {reference} of {quantity} units",
-        now=now,
-        confidence=policy.confidence,
-        tolerance_days=policy.tolerance_days,
-        line=allocation.line,
     )
     uow.commit()
     return ReceiptResult(receipt, replayed=False)

@@ -25,6 +25,7 @@ from engine.service.catalog_cache import CatalogCache
 from engine.service.commands import PlacePreorder
 from engine.service.order_views import order_view
 from engine.service.ports import CounterChange, IdempotencyRecord, UnitOfWork
+from engine.service.repromising import repromise_sku
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ def place_preorder(
     *,
     now: datetime,
     confidence: float,
+    tolerance_days: int,
     cache: CatalogCache | None = None,
 ) -> Placement:
     """Place the order, or return the first answer to the same intent; raise the rule that refuses it."""
@@ -138,8 +140,14 @@ def place_preorder(
                 held=held,
             )
 
+    # Units on the shelf go to this order at once if nobody waits ahead of it (paused orders keep
+    # their place but are skipped by allocation, as for a receipt).
+    from_shelf = reservation.units_on_hand >= intent.quantity and (
+        reservation.units_ahead == 0 or not uow.queues.waiting_ahead(intent.sku, reservation.sequence)
+    )
     ladder = SupplyLadder.build(entry.plan, reservation.units_on_hand, now.date())
-    promise = promise_for(ladder.cover(reservation.units_ahead + intent.quantity), lane, confidence)
+    position = intent.quantity if from_shelf else reservation.units_ahead + intent.quantity
+    promise = promise_for(ladder.cover(position), lane, confidence)
     order = Preorder.place(
         order_id=new_order_id(),
         account_id=account,
@@ -150,8 +158,7 @@ def place_preorder(
         promise=promise,
         now=now,
     )
-    if reservation.units_ahead == 0 and reservation.units_on_hand >= intent.quantity:
-        # Nobody is in line and the units are on the shelf: this order is served at once.
+    if from_shelf:
         order.allocate(now, receipt="on hand")
         q = intent.quantity
         uow.queues.change(
@@ -162,5 +169,12 @@ def place_preorder(
     for key in keys:
         uow.idempotency.add(IdempotencyRecord(account, key, fingerprint, order.id, view, now))
     uow.publish(order.events, key=order.id)
+    if from_shelf and reservation.units_ahead:
+        # Rare (stock on the shelf and only paused orders ahead): those orders' promises on resuming
+        # counted on the units this order just took, so the line is promised again.
+        cause = f"units on hand went to order {order.number}, placed while the orders ahead were paused"
+        repromise_sku(
+            uow, intent.sku, cause=cause, now=now, confidence=confidence, tolerance_days=tolerance_days
+        )
     uow.commit()
     return Placement(view, replayed=False)

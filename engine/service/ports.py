@@ -16,6 +16,8 @@ from engine.domain.lanes import Lane
 from engine.domain.orders import Preorder
 from engine.domain.queue_math import QueueSnapshot
 from engine.domain.supply import SupplyPlan
+from engine.service.dead_letter_store import DeadLetter as DeadLetter
+from engine.service.dead_letter_store import DeadLetters as DeadLetters
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,10 @@ class Queues(abc.ABC):
     @abc.abstractmethod
     def active_skus(self) -> list[str]:
         """SKUs with orders in line."""
+
+    @abc.abstractmethod
+    def waiting_ahead(self, sku: str, sequence: int) -> bool:
+        """Whether a waiting (not paused) order is ahead of ``sequence`` in the SKU's line; O(log n)."""
 
     @abc.abstractmethod
     def snapshot(self, sku: str) -> QueueSnapshot:
@@ -368,33 +374,3 @@ class UnitOfWork(abc.ABC):
 
     @abc.abstractmethod
     def rollback(self) -> None: ...
-
-
-@dataclass(frozen=True)
-class DeadLetter:
-    id: int
-    account_id: str | None
-    source: str
-    payload: str
-    reason: str
-    attempts: int
-    created_at: datetime
-    resolved_at: datetime | None = None
-    outcome: str | None = None
-
-
-class DeadLetters(abc.ABC):
-    """Intakes that could not be processed, kept with their payload outside the failed transaction."""
-
-    @abc.abstractmethod
-    def add(
-        self, *, account_id: str | None, source: str, payload: str, reason: str, attempts: int
-    ) -> int: ...
-
-    @abc.abstractmethod
-    def page(self, *, limit: int, offset: int = 0, pending_only: bool = True) -> list[DeadLetter]:
-        """Oldest first."""
-
-    @abc.abstractmethod
-    def settle(self, letter_id: int, *, outcome: str | None, reason: str | None) -> None:
-        """Resolved with ``outcome``; or, with ``outcome`` None, one more failed attempt for ``reason``."""

@@ -7,6 +7,7 @@ from datetime import datetime
 
 import numpy as np
 
+from engine.domain.catalog import Product
 from engine.domain.events import PromisesChanged
 from engine.domain.lanes import best_lane
 from engine.domain.promise import SupplyLadder
@@ -35,6 +36,40 @@ def repromise_sku(
     if product is None or counters is None or not len(snapshot):
         return []
     ladder = SupplyLadder.build(uow.supply.get(sku), counters.units_on_hand, now.date())
+    return _promise_again(uow, product, snapshot, ladder, cause, now, confidence, tolerance_days)
+
+
+def promise_allocated(
+    uow: UnitOfWork,
+    sku: str,
+    allocated: QueueSnapshot,
+    *,
+    cause: str,
+    now: datetime,
+    confidence: float,
+    tolerance_days: int,
+) -> list[str]:
+    """Orders that just received their units are promised from the shelf: available today, with no
+    supply risk left, so the customer learns the date that now holds (often earlier than promised)."""
+    product = uow.products.get(sku)
+    if product is None or not len(allocated):
+        return []
+    ladder = SupplyLadder.build(SupplyPlan(sku), int(allocated.quantities.sum()), now.date())
+    return _promise_again(uow, product, allocated, ladder, cause, now, confidence, tolerance_days)
+
+
+def _promise_again(
+    uow: UnitOfWork,
+    product: Product,
+    snapshot: QueueSnapshot,
+    ladder: SupplyLadder,
+    cause: str,
+    now: datetime,
+    confidence: float,
+    tolerance_days: int,
+) -> list[str]:
+    """Write the new promises of ``snapshot``'s orders that moved, each with a history entry."""
+    sku = product.sku
     facility_lanes = uow.lanes.for_facility(product.facility)
     lanes = [best_lane(facility_lanes, product.facility, c, r) for c, r in snapshot.destinations]
     result = repromise(snapshot, ladder, lanes, confidence=confidence, tolerance_days=tolerance_days)

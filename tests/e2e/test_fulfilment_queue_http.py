@@ -71,6 +71,47 @@ def test_a_receipt_goes_to_waiting_orders_in_sequence_skipping_paused_ones(api: 
     }
 
 
+def test_an_order_that_receives_its_units_is_promised_from_the_shelf_and_says_why(api: Api) -> None:
+    # Given an order promised from a run due on 2027-02-01
+    sku = api.new_product()
+    with api.client(api.new_key()) as http:
+        placed = place(http, sku, 1)
+        # When its units arrive early
+        assert receive(api, sku, 1, reference="R-SHELF-1").status_code == 201
+        order = http.get(f"/v1/preorders/{placed['id']}").json()
+    # Then its promise says the units are in hand today, and the window moved earlier with them
+    change = [e for e in order["history"] if e["type"] == "promise_changed"][-1]
+    today = change["at"][:10]
+    assert order["status"] == "allocated"
+    assert order["expected_availability"] == today < placed["expected_availability"]
+    window, before = order["delivery_window"], placed["delivery_window"]
+    assert today <= window["earliest"] <= window["latest"] < before["latest"]
+    assert change["cause"] == "units allocated from receipt R-SHELF-1"
+    assert change["data"]["before"]["expected_availability"] == placed["expected_availability"]
+    assert change["data"]["after"]["source"] == "on hand"
+
+
+def test_an_order_behind_only_paused_orders_takes_units_on_the_shelf_at_once(api: Api) -> None:
+    # Given a paused order, and a unit that arrived while it was paused (it stays on the shelf)
+    sku = api.new_product()
+    with api.client(api.new_key()) as http:
+        paused = place(http, sku, 1)
+        http.post(f"/v1/preorders/{paused['id']}/pause")
+        assert receive(api, sku, 1, reference="R-SHELF-2").json()["allocated_orders"] == []
+        before = http.get(f"/v1/preorders/{paused['id']}").json()["promise_on_resume"]
+        # When a new order arrives behind it
+        later = place(http, sku, 1)
+        # Then the new order is served from the shelf at once (allocation skips paused orders)
+        assert later["status"] == "allocated"
+        today = later["expected_availability"]
+        assert before["expected_availability"] == today < paused["expected_availability"]
+        # and the paused order's promise on resuming no longer counts on that unit, saying why
+        again = http.get(f"/v1/preorders/{paused['id']}").json()
+    assert again["promise_on_resume"]["expected_availability"] == paused["expected_availability"]
+    assert again["history"][-1]["type"] == "promise_changed"
+    assert later["number"] in again["history"][-1]["cause"]
+
+
 def test_the_same_receipt_reference_is_applied_once(api: Api) -> None:
     sku = api.new_product()
     with api.client(api.new_key()) as http:
