@@ -102,6 +102,12 @@ class MemoryQueues(Repo, ports.Queues):
         )
 
     def write_promises(self, sku: str, update: ports.PromiseUpdate, now: datetime) -> None:
+        self._set_promises(update)
+        for order_id, entry in zip(update.ids, update.history, strict=True):
+            if entry is not None:
+                record(self, order_id, "promise_changed", now, update.cause, json.loads(entry))
+
+    def _set_promises(self, update: ports.PromiseUpdate) -> None:
         from engine.domain.promise import DeliveryWindow, Promise
 
         rows = zip(
@@ -113,30 +119,39 @@ class MemoryQueues(Repo, ports.Queues):
             update.sources,
             update.conflicts,
             update.conflict_days,
-            update.history,
             strict=True,
         )
         day = date.fromisoformat
-        for order_id, a, e, la, c, source, conflict, days, entry in rows:
+        for order_id, a, e, la, c, source, conflict, days in rows:
             order = copy.copy(self.s.orders[order_id])
             order.promise = Promise(day(a), DeliveryWindow(day(e), day(la), c), source)
             order.conflict, order.conflict_days = conflict, days
             put_order(self, order_id, order)
-            if entry is not None:
-                record(self, order_id, "promise_changed", now, update.cause, json.loads(entry))
 
-    def mark_allocated(self, ids: list[str], quantities: list[int], receipt: str, now: datetime) -> None:
-        for order_id, quantity in zip(ids, quantities, strict=True):
+    def mark_allocated(
+        self,
+        ids: list[str],
+        quantities: list[int],
+        receipt: str,
+        now: datetime,
+        promises: ports.PromiseUpdate | None,
+    ) -> None:
+        if promises is not None:
+            assert promises.ids == ids
+            self._set_promises(promises)
+        afters = promises.history if promises is not None else [None] * len(ids)
+        for order_id, quantity, after in zip(ids, quantities, afters, strict=True):
             order = copy.copy(self.s.orders[order_id])
             order.status = OrderStatus.ALLOCATED
             put_order(self, order_id, order)
+            data = {"order_id": order_id, "quantity": quantity, "receipt": receipt}
             record(
                 self,
                 order_id,
                 "preorder_allocated",
                 now,
                 f"receipt {receipt}",
-                {"order_id": order_id, "quantity": quantity, "receipt": receipt},
+                data | json.loads(after or "{}"),
             )
 
     def page(self, sku: str, after_sequence: int, limit: int) -> list[Preorder]:

@@ -149,32 +149,7 @@ class SqlQueues(ports.Queues):
 
     def write_promises(self, sku: str, update: ports.PromiseUpdate, now: datetime) -> None:
         stamp = db_value(self._c, now)
-        if self._c.dialect.name == "sqlite":
-            dates = update.availability, update.earliest, update.latest  # stored as ISO text
-        else:  # PostgreSQL's binary COPY takes date objects (numpy parses the ISO text in C)
-            dates = tuple(
-                np.array(iso, dtype="datetime64[D]").tolist()
-                for iso in (update.availability, update.earliest, update.latest)
-            )
-        update_rows(
-            self._c,
-            "preorders",
-            "id" if update.row_keys is None else "rowid",
-            _PROMISE_COLUMNS,
-            _PROMISE_TYPES,
-            list(
-                zip(
-                    *dates,
-                    update.confidence,
-                    update.sources,
-                    update.conflicts,
-                    update.conflict_days,
-                    [stamp] * len(update.ids),
-                    update.ids if update.row_keys is None else update.row_keys,
-                    strict=True,
-                )
-            ),
-        )
+        self._write_promise_columns(update, stamp)
         insert_events(
             self._c,
             [
@@ -184,16 +159,62 @@ class SqlQueues(ports.Queues):
             ],
         )
 
-    def mark_allocated(self, ids: list[str], quantities: list[int], receipt: str, now: datetime) -> None:
-        stamp = db_value(self._c, now)
+    def _write_promise_columns(
+        self, update: ports.PromiseUpdate, stamp: Any, status: str | None = None
+    ) -> None:
+        if self._c.dialect.name == "sqlite":
+            dates = update.availability, update.earliest, update.latest  # stored as ISO text
+        else:  # PostgreSQL's binary COPY takes date objects (numpy parses the ISO text in C)
+            dates = tuple(
+                np.array(iso, dtype="datetime64[D]").tolist()
+                for iso in (update.availability, update.earliest, update.latest)
+            )
+        columns: list[Any] = [
+            *dates,
+            update.confidence,
+            update.sources,
+            update.conflicts,
+            update.conflict_days,
+            [stamp] * len(update.ids),
+        ]
+        names: tuple[str, ...] = _PROMISE_COLUMNS
+        types: tuple[str, ...] = _PROMISE_TYPES
+        if status is not None:
+            columns.append([status] * len(update.ids))
+            names, types = (*names, "status"), (*types, "varchar")
+        keys = update.ids if update.row_keys is None else update.row_keys
         update_rows(
             self._c,
             "preorders",
-            "id",
-            ("status", "updated_at"),
-            ("varchar", "varchar", "timestamptz"),
-            [("allocated", stamp, order_id) for order_id in ids],
+            "id" if update.row_keys is None else "rowid",
+            names,
+            types,
+            list(zip(*columns, keys, strict=True)),
         )
+
+    def mark_allocated(
+        self,
+        ids: list[str],
+        quantities: list[int],
+        receipt: str,
+        now: datetime,
+        promises: ports.PromiseUpdate | None,
+    ) -> None:
+        stamp = db_value(self._c, now)
+        if promises is None:
+            update_rows(
+                self._c,
+                "preorders",
+                "id",
+                ("status", "updated_at"),
+                ("varchar", "varchar", "timestamptz"),
+                [("allocated", stamp, order_id) for order_id in ids],
+            )
+            afters: list[str | None] = [None] * len(ids)
+        else:  # status and promise in one statement; the history entry carries the new promise
+            assert promises.ids == ids
+            self._write_promise_columns(promises, stamp, status="allocated")
+            afters = promises.history
         cause = f"receipt {receipt}"
         receipt_json = json.dumps(receipt)
         insert_events(
@@ -204,9 +225,10 @@ class SqlQueues(ports.Queues):
                     "preorder_allocated",
                     stamp,
                     cause,
-                    f'{{"order_id":"{order_id}","quantity":{quantity},"receipt":{receipt_json}}}',
+                    f'{{"order_id":"{order_id}","quantity":{quantity},"receipt":{receipt_json}'
+                    + (f",{after[1:]}" if after else "}"),
                 )
-                for order_id, quantity in zip(ids, quantities, strict=True)
+                for order_id, quantity, after in zip(ids, quantities, afters, strict=True)
             ],
         )
 

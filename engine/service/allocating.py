@@ -2,26 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
 
 from engine.domain.queue_math import QueueSnapshot, allocation_count
-from engine.service.ports import CounterChange, UnitOfWork
+from engine.service.ports import CounterChange, PromiseUpdate, UnitOfWork
 
 
 @dataclass(frozen=True)
 class Allocation:
     ids: list[str]  # the orders that received units, in queue order
     line: QueueSnapshot | None  # the line still queued afterwards, if it was read (saves a second read)
-    allocated: QueueSnapshot | None = None  # the orders that received units, as they were queued
 
 
-def allocate_on_hand(uow: UnitOfWork, sku: str, *, receipt: str, now: datetime) -> Allocation:
+def allocate_on_hand(
+    uow: UnitOfWork,
+    sku: str,
+    *,
+    receipt: str,
+    now: datetime,
+    promise: Callable[[QueueSnapshot], PromiseUpdate | None] | None = None,
+) -> Allocation:
     """Allocate free units to waiting orders (paused ones are skipped, keeping their place).
 
     Allocation stops at the first waiting order that does not fit: units left over stay on hand for it.
+    ``promise`` gives the orders that receive units their new promise, stored with the allocation.
     """
     counters = uow.queues.get(sku)
     if counters is None or counters.units_on_hand <= 0:
@@ -33,11 +41,13 @@ def allocate_on_hand(uow: UnitOfWork, sku: str, *, receipt: str, now: datetime) 
         return Allocation([], snapshot)
     chosen = waiting[:count]
     ids = [snapshot.ids[i] for i in chosen.tolist()]
-    uow.queues.mark_allocated(ids, snapshot.quantities[chosen].tolist(), receipt, now)
+    keep = np.ones(len(snapshot), dtype=bool)
+    keep[chosen] = False
+    allocated = snapshot.take(~keep)
+    promises = promise(allocated) if promise is not None else None
+    uow.queues.mark_allocated(ids, snapshot.quantities[chosen].tolist(), receipt, now, promises)
     uow.queues.change(
         sku,
         CounterChange(units_queued=-used, orders_queued=-count, units_allocated=used, units_on_hand=-used),
     )
-    keep = np.ones(len(snapshot), dtype=bool)
-    keep[chosen] = False
-    return Allocation(ids, snapshot.take(keep), snapshot.take(~keep))
+    return Allocation(ids, snapshot.take(keep))

@@ -8,9 +8,10 @@ from datetime import datetime
 from engine.domain.errors import InvalidData, NotFound, UnknownSku
 from engine.domain.events import SupplyReceived
 from engine.domain.orders import OrderStatus, Preorder
+from engine.domain.queue_math import QueueSnapshot
 from engine.service.allocating import Allocation, allocate_on_hand
-from engine.service.ports import CounterChange, Receipt, UnitOfWork
-from engine.service.repromising import promise_allocated, repromise_sku
+from engine.service.ports import CounterChange, PromiseUpdate, Receipt, UnitOfWork
+from engine.service.repromising import repromise_sku, shelf_promises
 
 
 @dataclass(frozen=True)
@@ -38,19 +39,12 @@ def _settle(
 ) -> Allocation:
     """After a change to the line: hand out units on hand, then promise everyone again (the orders
     that got units from the shelf, the others from the supply still to come)."""
-    allocation = allocate_on_hand(uow, sku, receipt=receipt, now=now)
     confidence, tolerance = policy.confidence, policy.tolerance_days
-    if allocation.allocated is not None:
-        source = "stock on hand" if receipt == "on hand" else f"receipt {receipt}"
-        promise_allocated(
-            uow,
-            sku,
-            allocation.allocated,
-            cause=f"units allocated from {source}",
-            now=now,
-            confidence=confidence,
-            tolerance_days=tolerance,
-        )
+
+    def from_shelf(allocated: QueueSnapshot) -> PromiseUpdate | None:
+        return shelf_promises(uow, sku, allocated, now=now, confidence=confidence, tolerance_days=tolerance)
+
+    allocation = allocate_on_hand(uow, sku, receipt=receipt, now=now, promise=from_shelf)
     repromise_sku(
         uow, sku, cause=cause, now=now, confidence=confidence, tolerance_days=tolerance, line=allocation.line
     )

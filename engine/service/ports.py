@@ -181,7 +181,15 @@ class Queues(abc.ABC):
     def write_promises(self, sku: str, update: PromiseUpdate, now: datetime) -> None: ...
 
     @abc.abstractmethod
-    def mark_allocated(self, ids: list[str], quantities: list[int], receipt: str, now: datetime) -> None: ...
+    def mark_allocated(
+        self,
+        ids: list[str],
+        quantities: list[int],
+        receipt: str,
+        now: datetime,
+        promises: PromiseUpdate | None,
+    ) -> None:
+        """Allocated, with the new promises of the same orders (in ``ids`` order) if given."""
 
     @abc.abstractmethod
     def page(self, sku: str, after_sequence: int, limit: int) -> list[Preorder]:

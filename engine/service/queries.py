@@ -47,8 +47,10 @@ def with_promise_before(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "latest": placed["latest"],
                 "source": placed.get("source"),
             }
-        elif entry["type"] == "promise_changed":
-            data["before"], promise = promise, data.get("after")
+        elif entry["type"] == "promise_changed" or (
+            entry["type"] == "preorder_allocated" and "after" in data
+        ):
+            data["before"], promise = promise, data.get("after")  # re-promised, or promised from the shelf
         shown.append({"type": entry["type"], "at": stamp(entry["at"]), "cause": entry["cause"], "data": data})
     return shown
 

@@ -39,23 +39,22 @@ def repromise_sku(
     return _promise_again(uow, product, snapshot, ladder, cause, now, confidence, tolerance_days)
 
 
-def promise_allocated(
+def shelf_promises(
     uow: UnitOfWork,
     sku: str,
     allocated: QueueSnapshot,
     *,
-    cause: str,
     now: datetime,
     confidence: float,
     tolerance_days: int,
-) -> list[str]:
-    """Orders that just received their units are promised from the shelf: available today, with no
-    supply risk left, so the customer learns the date that now holds (often earlier than promised)."""
+) -> PromiseUpdate | None:
+    """New promises for orders that are receiving their units (in ``allocated``'s order, every one):
+    available today, with no supply risk left, so the customer learns the date that now holds."""
     product = uow.products.get(sku)
     if product is None or not len(allocated):
-        return []
+        return None
     ladder = SupplyLadder.build(SupplyPlan(sku), int(allocated.quantities.sum()), now.date())
-    return _promise_again(uow, product, allocated, ladder, cause, now, confidence, tolerance_days)
+    return _new_promises(uow, product, allocated, ladder, "", confidence, tolerance_days, every=True)
 
 
 def _promise_again(
@@ -69,13 +68,37 @@ def _promise_again(
     tolerance_days: int,
 ) -> list[str]:
     """Write the new promises of ``snapshot``'s orders that moved, each with a history entry."""
-    sku = product.sku
+    update = _new_promises(uow, product, snapshot, ladder, cause, confidence, tolerance_days)
+    if update is None:
+        return []
+    uow.queues.write_promises(product.sku, update, now)
+    changed_ids = [order_id for order_id, entry in zip(update.ids, update.history, strict=True) if entry]
+    if changed_ids:
+        event = PromisesChanged(sku=product.sku, cause=cause, order_ids=tuple(changed_ids), at=now)
+        uow.publish([event], key=product.sku)
+    return changed_ids
+
+
+def _new_promises(
+    uow: UnitOfWork,
+    product: Product,
+    snapshot: QueueSnapshot,
+    ladder: SupplyLadder,
+    cause: str,
+    confidence: float,
+    tolerance_days: int,
+    *,
+    every: bool = False,
+) -> PromiseUpdate | None:
+    """The promises of ``snapshot``'s orders that moved or changed flag (``every``: of all of them)."""
     facility_lanes = uow.lanes.for_facility(product.facility)
     lanes = [best_lane(facility_lanes, product.facility, c, r) for c, r in snapshot.destinations]
     result = repromise(snapshot, ladder, lanes, confidence=confidence, tolerance_days=tolerance_days)
+    if every:
+        result.changed[:] = True
     touched = np.flatnonzero(result.changed | result.conflict_changed)
     if not len(touched):
-        return []
+        return None
     text = lambda values: np.datetime_as_string(values[touched], unit="D").tolist()  # noqa: E731
     new_a, new_e, new_l = text(result.availability), text(result.earliest), text(result.latest)
     new_sources = result.sources[touched].tolist()
@@ -90,28 +113,19 @@ def _promise_again(
         else None
         for k in range(len(touched))
     ]
-    ids = [snapshot.ids[i] for i in touched.tolist()]
-    uow.queues.write_promises(
-        sku,
-        PromiseUpdate(
-            ids=ids,
-            availability=new_a,
-            earliest=new_e,
-            latest=new_l,
-            confidence=result.confidence[touched].tolist(),
-            sources=new_sources,
-            conflicts=result.conflicts[touched].tolist(),
-            conflict_days=result.conflict_days[touched].tolist(),
-            history=history,
-            cause=cause,
-            row_keys=None if snapshot.row_keys is None else snapshot.row_keys[touched].tolist(),
-        ),
-        now,
+    return PromiseUpdate(
+        ids=[snapshot.ids[i] for i in touched.tolist()],
+        availability=new_a,
+        earliest=new_e,
+        latest=new_l,
+        confidence=result.confidence[touched].tolist(),
+        sources=new_sources,
+        conflicts=result.conflicts[touched].tolist(),
+        conflict_days=result.conflict_days[touched].tolist(),
+        history=history,
+        cause=cause,
+        row_keys=None if snapshot.row_keys is None else snapshot.row_keys[touched].tolist(),
     )
-    changed_ids = [order_id for order_id, did_move in zip(ids, moved, strict=True) if did_move]
-    if changed_ids:
-        uow.publish([PromisesChanged(sku=sku, cause=cause, order_ids=tuple(changed_ids), at=now)], key=sku)
-    return changed_ids
 
 
 def describe_plan_change(old: SupplyPlan, new: SupplyPlan) -> str:

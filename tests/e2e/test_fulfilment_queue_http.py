@@ -80,13 +80,14 @@ def test_an_order_that_receives_its_units_is_promised_from_the_shelf_and_says_wh
         assert receive(api, sku, 1, reference="R-SHELF-1").status_code == 201
         order = http.get(f"/v1/preorders/{placed['id']}").json()
     # Then its promise says the units are in hand today, and the window moved earlier with them
-    change = [e for e in order["history"] if e["type"] == "promise_changed"][-1]
+    change = order["history"][-1]
+    assert change["type"] == "preorder_allocated"
     today = change["at"][:10]
     assert order["status"] == "allocated"
     assert order["expected_availability"] == today < placed["expected_availability"]
     window, before = order["delivery_window"], placed["delivery_window"]
     assert today <= window["earliest"] <= window["latest"] < before["latest"]
-    assert change["cause"] == "units allocated from receipt R-SHELF-1"
+    assert change["cause"] == "receipt R-SHELF-1"
     assert change["data"]["before"]["expected_availability"] == placed["expected_availability"]
     assert change["data"]["after"]["source"] == "on hand"
 
