@@ -101,5 +101,9 @@ def connect(url: str, pool_size: int = 8) -> Database:
         pool_pre_ping=True,
         connect_args={"options": "-c temp_buffers=64MB -c work_mem=32MB"},
     )
-    reader = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    # Reads need no transaction on PostgreSQL: under READ COMMITTED each statement sees what was committed
+    # when it started, in a transaction or not, and autocommit saves the BEGIN and ROLLBACK round trips.
+    reader = create_engine(
+        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, isolation_level="AUTOCOMMIT"
+    )
     return Database(writer=writer, reader=reader)
