@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +18,8 @@ from engine.persistence.order_rows import order_from_row
 from engine.service import ports
 
 _Q, _P = tables.queues.c, tables.preorders.c
-_QUEUE = select(tables.queues).where(_Q.sku == bindparam("sku"))
+_COUNTERS = tuple(field.name for field in fields(ports.QueueCounters))
+_QUEUE = f"SELECT {', '.join(_COUNTERS)} FROM queues WHERE sku = ?"  # every read of a SKU: via the driver
 _LOCK = select(_Q.sku).where(_Q.sku == bindparam("sku")).with_for_update()
 # The cap check and the increment are one statement, so oversell is impossible on any database.
 # Every placement runs it: straight through the driver.
@@ -95,8 +97,8 @@ class SqlQueues(ports.Queues):
         )
 
     def get(self, sku: str) -> ports.QueueCounters | None:
-        row = self._c.execute(_QUEUE, {"sku": sku}).first()
-        return None if row is None else ports.QueueCounters(**row._asdict())
+        found = fetch_all(self._c, _QUEUE, (sku,))
+        return ports.QueueCounters(*found[0]) if found else None
 
     def change(self, sku: str, change: ports.CounterChange) -> None:
         self._c.execute(
