@@ -153,6 +153,16 @@ class PreorderPage(BaseModel):
     next_cursor: str | None
 
 
+class WaitTimeQuery(BaseModel):
+    """The wait-time question: the SKU (path) and where and how many (query)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    sku: Sku
+    country: Country = Field(description="Destination country (ISO 3166-1 alpha-2).")
+    region: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    quantity: Annotated[int, Field(ge=1, le=1000)] = 1
+
+
 class WaitTime(BaseModel):
     sku: str
     preorderable: bool

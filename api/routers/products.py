@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Path, Request, Response, status
+from starlette.concurrency import run_in_threadpool
 
-from api.deps import Admin, BearerToken, EngineDep
+from api.deps import Admin, EngineDep, token_of
+from api.json_body import documented_parameters, read_parameters
 from api.json_response import json_response
-from api.schemas import LanesOut, ProductOut, SupplyPlanOut, WaitTime
+from api.schemas import LanesOut, ProductOut, SupplyPlanOut, WaitTime, WaitTimeQuery
+from engine.bootstrap import PreorderEngine
 from engine.catalog_input import LanesIn, ProductIn, SupplyPlanIn
 from engine.domain.errors import Unauthorized
 from engine.domain.supply import LotKind, SupplyPlan
@@ -88,16 +91,20 @@ def put_lanes(body: LanesIn, _: Admin, engine: EngineDep) -> dict[str, Any]:
     return {"lanes": count}
 
 
-@router.get("/products/{sku}/wait-time", response_model=WaitTime)
-def wait_time(
-    sku: SkuPath,
-    token: BearerToken,
-    engine: EngineDep,
-    country: Annotated[str, Query(pattern=r"^[A-Z]{2}$")],
-    region: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
-    quantity: Annotated[int, Query(ge=1, le=1000)] = 1,
-) -> Response:
+@router.get(
+    "/products/{sku}/wait-time",
+    response_model=WaitTime,
+    openapi_extra=documented_parameters(WaitTimeQuery, path=("sku",)),
+)
+async def wait_time(request: Request) -> Response:
     """What an order placed now would be promised. Any valid key may ask."""
+    # A hot read: parameters, key and engine straight from the request (see api.json_body).
+    asked = read_parameters(request, WaitTimeQuery)
+    token = token_of(request)
     if token is None:
         raise Unauthorized("missing API key: send 'Authorization: Bearer <key>'")
-    return json_response(engine.wait_time(sku, country, region, quantity, raw_key=token))
+    engine: PreorderEngine = request.app.state.engine
+    answer = await run_in_threadpool(
+        engine.wait_time, asked.sku, asked.country, asked.region, asked.quantity, raw_key=token
+    )
+    return json_response(answer)

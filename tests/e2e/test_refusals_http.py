@@ -196,6 +196,28 @@ def test_a_malformed_idempotency_key_is_refused_and_writes_nothing(api: Api, val
     assert stored_orders(api, key, sku) == 0
 
 
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"country": "usa"}, "query.country"),
+        ({}, "query.country"),
+        ({"country": "US", "quantity": "0"}, "query.quantity"),
+        ({"country": "US", "quantity": "many"}, "query.quantity"),
+        ({"country": "US", "region": "r" * 65}, "query.region"),
+    ],
+)
+def test_a_wait_time_question_with_a_bad_parameter_names_it(
+    api: Api, params: dict[str, str], field: str
+) -> None:
+    sku = api.new_product()
+    with api.client(api.new_key()) as http:
+        answer = http.get(f"/v1/products/{sku}/wait-time", params=params)
+        body = assert_problem(answer, 422, "invalid_request")
+        bad_sku = http.get("/v1/products/-no/wait-time", params={"country": "US"})
+    assert [error["field"] for error in body["errors"]] == [field]
+    assert assert_problem(bad_sku, 422, "invalid_request")["errors"][0]["field"] == "path.sku"
+
+
 def test_the_placing_route_documents_its_body_and_idempotency_key(api: Api) -> None:
     with api.client() as http:
         schema = http.get("/openapi.json").json()
@@ -208,6 +230,10 @@ def test_the_placing_route_documents_its_body_and_idempotency_key(api: Api) -> N
     assert "CustomerIn" in schema["components"]["schemas"]
     (header,) = [p for p in operation["parameters"] if p["name"] == "Idempotency-Key"]
     assert header["in"] == "header" and header["schema"]["maxLength"] == 255
+    asked = {p["name"]: p for p in schema["paths"]["/v1/products/{sku}/wait-time"]["get"]["parameters"]}
+    assert (asked["sku"]["in"], asked["sku"]["required"]) == ("path", True)
+    assert (asked["country"]["in"], asked["country"]["required"]) == ("query", True)
+    assert asked["quantity"]["schema"]["maximum"] == 1000 and not asked["region"]["required"]
 
 
 def test_an_oversized_body_is_refused_before_it_is_read(api: Api) -> None:
