@@ -63,6 +63,7 @@ class MemoryQueues(Repo, ports.Queues):
         return [self.s.orders[i] for i in sorted(line, key=line.__getitem__)]
 
     def waiting_ahead(self, sku: str, sequence: int) -> bool:
+        # O(n) here (the SQL store walks one index step): asked only when units sit on the shelf
         line = self.s.queued.get(sku, {})
         return any(
             ahead < sequence and self.s.orders[order_id].status is OrderStatus.PRE_ORDER

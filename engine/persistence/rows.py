@@ -20,9 +20,7 @@ def stored_time(value: datetime | str) -> datetime:
 
 def utc(value: datetime | None) -> datetime | None:
     """SQLite hands datetimes back naive; everything we store is UTC."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return None if value is None else stored_time(value)
 
 
 def product_from_row(row: Any) -> Product:

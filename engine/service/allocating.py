@@ -39,13 +39,12 @@ def allocate_on_hand(
     count, used = allocation_count(snapshot.quantities[waiting], counters.units_on_hand)
     if not count:
         return Allocation([], snapshot)
-    chosen = waiting[:count]
-    ids = [snapshot.ids[i] for i in chosen.tolist()]
     keep = np.ones(len(snapshot), dtype=bool)
-    keep[chosen] = False
+    keep[waiting[:count]] = False
     allocated = snapshot.take(~keep)
+    ids = allocated.ids
     promises = promise(allocated) if promise is not None else None
-    uow.queues.mark_allocated(ids, snapshot.quantities[chosen].tolist(), receipt, now, promises)
+    uow.queues.mark_allocated(ids, allocated.quantities.tolist(), receipt, now, promises)
     uow.queues.change(
         sku,
         CounterChange(units_queued=-used, orders_queued=-count, units_allocated=used, units_on_hand=-used),
