@@ -65,7 +65,8 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = engine is None
         app.state.engine = engine or bootstrap(settings, migrate=True)
-        app.state.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="preorder-writer")
+        writers = app.state.engine.settings.resolved_db_writers
+        app.state.writer = ThreadPoolExecutor(max_workers=writers, thread_name_prefix="preorder-writer")
         await run_in_threadpool(app.state.engine.refresh_promises)  # before serving: no stall later
         sweeper = asyncio.create_task(_sweep_pauses(app.state.engine, settings.pause_sweep_seconds))
         stops = [start(app.state.engine) for start in background]

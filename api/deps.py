@@ -24,10 +24,10 @@ T = TypeVar("T")
 
 
 async def on_writer_thread(request: Request, call: Callable[..., T], *args: Any) -> T:
-    """Run ``call`` on the app's one writer thread and await it.
+    """Run ``call`` on the app's writer threads (as many as the engine's writers) and await it.
 
-    The engine writes one transaction at a time per process anyway; queueing placements on one thread,
-    in arrival order, costs less than a pool of threads that wake only to wait for the writer.
+    Queueing placements here, in arrival order, costs less than a pool of threads that wake only to
+    wait for a writer: one thread on SQLite, a few on PostgreSQL (Settings.db_writers).
     """
     pool: ThreadPoolExecutor = request.app.state.writer
     return await asyncio.get_running_loop().run_in_executor(pool, call, *args)

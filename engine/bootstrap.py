@@ -22,7 +22,7 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None, migrate: bool =
     database = connect(url, pool_size=settings.db_pool_size)
     database.start_checkpoints()
     engine = PreorderEngine(
-        runner=SqlTransactionRunner(database),
+        runner=SqlTransactionRunner(database, writers=settings.resolved_db_writers),
         dead_letters=SqlDeadLetters(database),
         clock=clock or SystemClock(),
         settings=settings,

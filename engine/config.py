@@ -29,6 +29,13 @@ class Settings(BaseSettings):
         default=None, description="MLflow tracking store; default: an SQLite file in data_dir."
     )
     db_pool_size: int = Field(default=8, ge=1)
+    db_writers: int | None = Field(
+        default=None,
+        ge=1,
+        le=32,
+        description="Write transactions at once per process; default 1 on SQLite (it has one writer), "
+        "4 on PostgreSQL (waits for the server overlap; placements of one SKU still queue on its row).",
+    )
     agent_min_history_hours: float = Field(
         default=24.0, ge=0, description="How long the pricing agent watches sales before it moves a price."
     )
@@ -51,6 +58,12 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'preorder.sqlite3').as_posix()}"
+
+    @property
+    def resolved_db_writers(self) -> int:
+        if self.db_writers is not None:
+            return self.db_writers
+        return 1 if self.resolved_database_url.startswith("sqlite") else 4
 
     @property
     def resolved_mlflow_tracking_uri(self) -> str:

@@ -33,9 +33,10 @@ class SqlTransactionRunner(TransactionRunner):
     def __init__(self, database: Database, attempts: int = 5, writers: int | None = None) -> None:
         self._database = database
         self._attempts = attempts
-        # One writer at a time per process: SQLite has only one anyway (queueing here, in order, beats its
-        # busy handler's sleep-and-retry), and on PostgreSQL placements of a SKU queue on its row lock;
-        # measured here, one writer gave the highest throughput and the shortest tail on both.
+        # SQLite has one writer anyway: queueing here, in order, beats its busy handler's sleep-and-retry.
+        # On PostgreSQL a placement spends most of its time waiting for the server (round trips, the
+        # commit's flush), so several writers overlap those waits; placements of one SKU still queue on
+        # its row lock, from the reserve to the commit (Settings.db_writers).
         self._writers = threading.Semaphore(writers or 1)
 
     def run(self, work: Callable[[UnitOfWork], T], *, writes: bool = True) -> T:
