@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import itertools
-import json
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime
@@ -104,9 +103,9 @@ class MemoryQueues(Repo, ports.Queues):
 
     def write_promises(self, sku: str, update: ports.PromiseUpdate, now: datetime) -> None:
         self._set_promises(update)
-        for order_id, entry in zip(update.ids, update.history, strict=True):
-            if entry is not None:
-                record(self, order_id, "promise_changed", now, update.cause, json.loads(entry))
+        for k, order_id in enumerate(update.ids):
+            if update.moved[k]:
+                record(self, order_id, "promise_changed", now, update.cause, {"after": after(update, k)})
 
     def _set_promises(self, update: ports.PromiseUpdate) -> None:
         from engine.domain.promise import DeliveryWindow, Promise
@@ -131,29 +130,24 @@ class MemoryQueues(Repo, ports.Queues):
 
     def mark_allocated(
         self,
-        ids: list[str],
-        quantities: list[int],
+        sku: str,
+        allocated: QueueSnapshot,
         receipt: str,
         now: datetime,
         promises: ports.PromiseUpdate | None,
     ) -> None:
         if promises is not None:
-            assert promises.ids == ids
+            assert promises.ids == allocated.ids
             self._set_promises(promises)
-        afters = promises.history if promises is not None else [None] * len(ids)
-        for order_id, quantity, after in zip(ids, quantities, afters, strict=True):
+        quantities = allocated.quantities.tolist()
+        for k, (order_id, quantity) in enumerate(zip(allocated.ids, quantities, strict=True)):
             order = copy.copy(self.s.orders[order_id])
             order.status = OrderStatus.ALLOCATED
             put_order(self, order_id, order)
-            data = {"order_id": order_id, "quantity": quantity, "receipt": receipt}
-            record(
-                self,
-                order_id,
-                "preorder_allocated",
-                now,
-                f"receipt {receipt}",
-                data | json.loads(after or "{}"),
-            )
+            data: dict[str, Any] = {"order_id": order_id, "quantity": quantity, "receipt": receipt}
+            if promises is not None:
+                data["after"] = after(promises, k)
+            record(self, order_id, "preorder_allocated", now, f"receipt {receipt}", data)
 
     def page(self, sku: str, after_sequence: int, limit: int) -> list[Preorder]:
         wanted = (*QUEUED, OrderStatus.ALLOCATED)
@@ -255,3 +249,13 @@ class MemoryPreorders(Repo, ports.Preorders):
         flagged = [o for o in self.s.orders.values() if o.conflict is not None and o.status in QUEUED]
         flagged.sort(key=lambda o: (-o.conflict_days, o.intent.sku, o.sequence))
         return flagged[offset : offset + limit]
+
+
+def after(update: ports.PromiseUpdate, k: int) -> dict[str, Any]:
+    """The ``k``-th order's new promise, as its history entry shows it."""
+    return {
+        "expected_availability": update.availability[k],
+        "earliest": update.earliest[k],
+        "latest": update.latest[k],
+        "source": update.sources[k],
+    }

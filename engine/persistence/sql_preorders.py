@@ -11,6 +11,7 @@ from sqlalchemy import Connection, func, select, update
 from engine.domain.orders import OrderStatus, Preorder
 from engine.persistence import rows, tables
 from engine.persistence.bulk import DeferredWrites, db_value, fetch_all, insert_events, update_rows
+from engine.persistence.line_history import line_entries
 from engine.persistence.order_rows import order_from_row
 from engine.service import ports
 
@@ -131,9 +132,14 @@ class SqlPreorders(ports.Preorders):
     def history(self, order_id: str) -> list[dict[str, Any]]:
         e = tables.order_events.c
         result = self._c.execute(select(tables.order_events).where(e.order_id == order_id).order_by(e.id))
-        return [
-            {"type": row.type, "at": rows.utc(row.at), "cause": row.cause, "data": row.data} for row in result
+        found = [
+            ((row.id, 0, 0), {"type": row.type, "at": rows.utc(row.at), "cause": row.cause, "data": row.data})
+            for row in result
         ]
+        line = fetch_all(self._c, "SELECT sku, sequence FROM preorders WHERE id = ?", (order_id,))
+        if line:
+            found += line_entries(self._c, order_id, *line[0])
+        return [entry for _, entry in sorted(found, key=lambda pair: pair[0])]
 
     def pauses_ending(self, now: datetime, limit: int) -> list[Preorder]:
         result = self._c.execute(

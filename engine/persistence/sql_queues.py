@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import fields
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
@@ -13,7 +12,8 @@ from sqlalchemy import Connection, bindparam, select, update
 from engine.domain.orders import OrderStatus, Preorder
 from engine.domain.queue_math import QueueSnapshot
 from engine.persistence import tables
-from engine.persistence.bulk import db_value, fetch_all, insert_events, update_rows
+from engine.persistence.bulk import DeferredWrites, db_value, fetch_all, update_rows
+from engine.persistence.line_history import write_line_entries
 from engine.persistence.order_rows import order_from_row
 from engine.service import ports
 
@@ -75,13 +75,18 @@ _PROMISE_COLUMNS = (
 _PROMISE_TYPES = ("varchar", "date", "date", "date", "float8", "varchar", "text", "int4", "timestamptz")
 
 
+def _promises(update: ports.PromiseUpdate) -> tuple[list[str], ...]:
+    return update.availability, update.earliest, update.latest, update.sources
+
+
 def _dates(days: tuple[Any, ...]) -> np.ndarray:
     return np.array(days, dtype=np.int64).astype("datetime64[D]")
 
 
 class SqlQueues(ports.Queues):
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, writes: DeferredWrites) -> None:
         self._c = connection
+        self._writes = writes
 
     def reserve(self, sku: str, quantity: int) -> ports.Reservation | None:
         found = fetch_all(self._c, _RESERVE, (quantity, quantity, sku, quantity))
@@ -150,27 +155,30 @@ class SqlQueues(ports.Queues):
         )
 
     def write_promises(self, sku: str, update: ports.PromiseUpdate, now: datetime) -> None:
-        stamp = db_value(self._c, now)
-        self._write_promise_columns(update, stamp)
-        insert_events(
+        self._write_promise_columns(update, db_value(self._c, now))
+        sequences, promises = update.sequences, _promises(update)
+        if not all(update.moved):  # some only changed their conflict flag: no history entry for them
+            moved = [k for k, flag in enumerate(update.moved) if flag]
+            sequences = [sequences[k] for k in moved]
+            promises = tuple([values[k] for k in moved] for values in promises)
+        write_line_entries(
             self._c,
-            [
-                (order_id, "promise_changed", stamp, update.cause, entry)
-                for order_id, entry in zip(update.ids, update.history, strict=True)
-                if entry is not None
-            ],
+            self._writes,
+            sku=sku,
+            kind="promise_changed",
+            at=now,
+            cause=update.cause,
+            sequences=sequences,
+            promises=promises,
         )
 
     def _write_promise_columns(
         self, update: ports.PromiseUpdate, stamp: Any, status: str | None = None
     ) -> None:
-        if self._c.dialect.name == "sqlite":
-            dates = update.availability, update.earliest, update.latest  # stored as ISO text
-        else:  # PostgreSQL's binary COPY takes date objects (numpy parses the ISO text in C)
-            dates = tuple(
-                np.array(iso, dtype="datetime64[D]").tolist()
-                for iso in (update.availability, update.earliest, update.latest)
-            )
+        dates: tuple[list[Any], ...] = (update.availability, update.earliest, update.latest)
+        if self._c.dialect.name != "sqlite":  # SQLite stores ISO text; PostgreSQL's binary COPY takes dates
+            parsed = {text: date.fromisoformat(text) for text in set().union(*dates)}  # few distinct
+            dates = tuple([parsed[text] for text in iso] for iso in dates)
         columns: list[Any] = [
             *dates,
             update.confidence,
@@ -196,8 +204,8 @@ class SqlQueues(ports.Queues):
 
     def mark_allocated(
         self,
-        ids: list[str],
-        quantities: list[int],
+        sku: str,
+        allocated: QueueSnapshot,
         receipt: str,
         now: datetime,
         promises: ports.PromiseUpdate | None,
@@ -210,28 +218,22 @@ class SqlQueues(ports.Queues):
                 "id",
                 ("status", "updated_at"),
                 ("varchar", "varchar", "timestamptz"),
-                [("allocated", stamp, order_id) for order_id in ids],
+                [("allocated", stamp, order_id) for order_id in allocated.ids],
             )
-            afters: list[str | None] = [None] * len(ids)
         else:  # status and promise in one statement; the history entry carries the new promise
-            assert promises.ids == ids
+            assert promises.ids == allocated.ids
             self._write_promise_columns(promises, stamp, status="allocated")
-            afters = promises.history
-        cause = f"receipt {receipt}"
-        receipt_json = json.dumps(receipt)
-        insert_events(
+        write_line_entries(
             self._c,
-            [
-                (
-                    order_id,
-                    "preorder_allocated",
-                    stamp,
-                    cause,
-                    f'{{"order_id":"{order_id}","quantity":{quantity},"receipt":{receipt_json}'
-                    + (f",{after[1:]}" if after else "}"),
-                )
-                for order_id, quantity, after in zip(ids, quantities, afters, strict=True)
-            ],
+            self._writes,
+            sku=sku,
+            kind="preorder_allocated",
+            at=now,
+            cause=f"receipt {receipt}",
+            sequences=allocated.sequences.tolist(),
+            quantities=allocated.quantities.tolist(),
+            promises=None if promises is None else _promises(promises),
+            data={"receipt": receipt},
         )
 
     def page(self, sku: str, after_sequence: int, limit: int) -> list[Preorder]:

@@ -44,7 +44,7 @@ class SqlUnitOfWork(ports.UnitOfWork):
         self.products = SqlProducts(connection)
         self.supply = SqlSupplyPlans(connection)
         self.lanes = SqlLanes(connection)
-        self.queues = SqlQueues(connection)
+        self.queues = SqlQueues(connection, self._writes)
         self.preorders = SqlPreorders(connection, self._writes)
         self.idempotency = SqlIdempotency(connection, self._writes)
         self.accounts = SqlAccounts(connection)

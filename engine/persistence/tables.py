@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -183,11 +184,29 @@ order_events = Table(
     "order_events",
     metadata,
     Column("id", AutoId, primary_key=True, autoincrement=True),
-    Column("order_id", String(32), ForeignKey("preorders.id"), nullable=False, index=True),
+    # No foreign key (migration 0005): append-only, written with the order's own changes, and checking
+    # it per row was a third of a whole-line re-promise on PostgreSQL.
+    Column("order_id", String(32), nullable=False, index=True),
     Column("type", String(40), nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
     Column("cause", Text),
     Column("data", JSON, nullable=False),
+)
+
+# Entries written for many orders of one line at once (engine/persistence/line_history.py).
+line_history = Table(
+    "line_history",
+    metadata,
+    Column("id", AutoId, primary_key=True, autoincrement=True),
+    Column("sku", String(64), nullable=False),
+    Column("block", Integer, nullable=False),
+    Column("events_before", BigInteger, nullable=False),
+    Column("type", String(40), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("cause", Text),
+    Column("data", Text, nullable=False),
+    Column("entries", LargeBinary, nullable=False),
+    Index("ix_line_history_block", "sku", "block", "id"),
 )
 
 outbox = Table(

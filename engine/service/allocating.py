@@ -42,11 +42,10 @@ def allocate_on_hand(
     keep = np.ones(len(snapshot), dtype=bool)
     keep[waiting[:count]] = False
     allocated = snapshot.take(~keep)
-    ids = allocated.ids
     promises = promise(allocated) if promise is not None else None
-    uow.queues.mark_allocated(ids, allocated.quantities.tolist(), receipt, now, promises)
+    uow.queues.mark_allocated(sku, allocated, receipt, now, promises)
     uow.queues.change(
         sku,
         CounterChange(units_queued=-used, orders_queued=-count, units_allocated=used, units_on_hand=-used),
     )
-    return Allocation(ids, snapshot.take(keep))
+    return Allocation(allocated.ids, snapshot.take(keep))

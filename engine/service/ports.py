@@ -57,9 +57,11 @@ class CounterChange:
 
 @dataclass(frozen=True)
 class PromiseUpdate:
-    """New promise values for some orders of one SKU, with one history entry each."""
+    """New promise values for some orders of one SKU (in queue order); those that ``moved`` get a history
+    entry (the others only changed their conflict flag)."""
 
     ids: list[str]
+    sequences: list[int]
     availability: list[str]  # ISO dates
     earliest: list[str]
     latest: list[str]
@@ -67,7 +69,7 @@ class PromiseUpdate:
     sources: list[str]
     conflicts: list[str | None]
     conflict_days: list[int]
-    history: list[str | None]  # JSON of the promise before and after; None: only the flag changed
+    moved: list[bool]
     cause: str
     row_keys: list[int] | None = None  # the store's own row addresses, from the snapshot, if it gave them
 
@@ -183,13 +185,13 @@ class Queues(abc.ABC):
     @abc.abstractmethod
     def mark_allocated(
         self,
-        ids: list[str],
-        quantities: list[int],
+        sku: str,
+        allocated: QueueSnapshot,
         receipt: str,
         now: datetime,
         promises: PromiseUpdate | None,
     ) -> None:
-        """Allocated, with the new promises of the same orders (in ``ids`` order) if given."""
+        """``allocated``'s orders are allocated, with their new promises (same orders, in order) if given."""
 
     @abc.abstractmethod
     def page(self, sku: str, after_sequence: int, limit: int) -> list[Preorder]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 import numpy as np
@@ -11,7 +10,7 @@ from engine.domain.catalog import Product
 from engine.domain.events import PromisesChanged
 from engine.domain.lanes import best_lane
 from engine.domain.promise import SupplyLadder
-from engine.domain.queue_math import QueueSnapshot, repromise
+from engine.domain.queue_math import QueueSnapshot, as_iso, repromise
 from engine.domain.supply import SupplyPlan
 from engine.service.ports import PromiseUpdate, UnitOfWork
 
@@ -72,7 +71,7 @@ def _promise_again(
     if update is None:
         return []
     uow.queues.write_promises(product.sku, update, now)
-    changed_ids = [order_id for order_id, entry in zip(update.ids, update.history, strict=True) if entry]
+    changed_ids = [order_id for order_id, moved in zip(update.ids, update.moved, strict=True) if moved]
     if changed_ids:
         event = PromisesChanged(sku=product.sku, cause=cause, order_ids=tuple(changed_ids), at=now)
         uow.publish([event], key=product.sku)
@@ -99,30 +98,18 @@ def _new_promises(
     touched = np.flatnonzero(result.changed | result.conflict_changed)
     if not len(touched):
         return None
-    text = lambda values: np.datetime_as_string(values[touched], unit="D").tolist()  # noqa: E731
-    new_a, new_e, new_l = text(result.availability), text(result.earliest), text(result.latest)
-    new_sources = result.sources[touched].tolist()
-    moved = result.changed[touched].tolist()
-    # Only the new promise is stored (the one before is the previous entry of the order's history),
-    # built as text: a dict and json.dumps per order cost more than the whole vectorised pass.
-    source_json = {source: json.dumps(source) for source in set(new_sources)}
-    history: list[str | None] = [
-        f'{{"after":{{"expected_availability":"{new_a[k]}","earliest":"{new_e[k]}","latest":"{new_l[k]}",'
-        f'"source":{source_json[new_sources[k]]}}}}}'
-        if moved[k]
-        else None
-        for k in range(len(touched))
-    ]
+    text = lambda values: as_iso(values[touched])  # noqa: E731
     return PromiseUpdate(
         ids=[snapshot.ids[i] for i in touched.tolist()],
-        availability=new_a,
-        earliest=new_e,
-        latest=new_l,
+        sequences=snapshot.sequences[touched].tolist(),
+        availability=text(result.availability),
+        earliest=text(result.earliest),
+        latest=text(result.latest),
         confidence=result.confidence[touched].tolist(),
-        sources=new_sources,
+        sources=result.sources[touched].tolist(),
         conflicts=result.conflicts[touched].tolist(),
         conflict_days=result.conflict_days[touched].tolist(),
-        history=history,
+        moved=result.changed[touched].tolist(),
         cause=cause,
         row_keys=None if snapshot.row_keys is None else snapshot.row_keys[touched].tolist(),
     )

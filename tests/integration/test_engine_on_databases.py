@@ -16,7 +16,9 @@ from engine.clock import ManualClock
 from engine.config import Settings
 from engine.domain.errors import TemporarilyUnavailable, Unauthorized, WindowClosed
 from engine.persistence import tables
+from engine.persistence.line_history import BLOCK
 from engine.persistence.sql_runner import SqlTransactionRunner
+from engine.service.access import Caller
 from engine.service.commands import PlacePreorder, ReplaceSupplyPlan
 
 
@@ -249,3 +251,64 @@ def test_placing_recovers_when_the_database_dropped_every_pooled_connection(post
         assert engine.dead_letters.page(limit=10) == []
     finally:
         engine.close()
+
+
+def plan_at(sku: str, day: str, quantity: int = 100) -> ReplaceSupplyPlan:
+    return ReplaceSupplyPlan(SupplyPlanIn.model_validate(plan_body(("R-1", quantity, day, 2))).to_domain(sku))
+
+
+def test_an_orders_history_interleaves_its_own_changes_and_its_lines_in_the_order_they_happened(
+    engine: PreorderEngine,
+) -> None:
+    sku = load_product(engine)
+    command = intent(sku)
+    engine.issue_key(command.account_id, frozenset({"orders:write"}))
+    caller = Caller(command.account_id, "k", frozenset({"orders:write", "orders:read"}))
+    first = engine.place(command).order
+    engine.place(PlacePreorder(command.account_id, intent(sku, customer="someone-else").intent))
+    engine.pause(caller, first["id"], "moving house")
+    engine.replace_supply_plan(plan_at(sku, "2027-02-06"))  # the paused order's promise on resume moves
+    engine.resume(caller, first["id"])
+    engine.replace_supply_plan(plan_at(sku, "2027-02-09"))
+    engine.receive(sku, quantity=1, reference="R-HIST", received_at=None, lot_id="R-1")
+
+    history = engine.order(caller, first["id"])["history"]
+    assert [entry["type"] for entry in history] == [
+        "preorder_placed",
+        "preorder_paused",
+        "promise_changed",
+        "preorder_resumed",
+        "promise_changed",
+        "preorder_allocated",
+    ]
+    # each promise shown as "before" is the one the previous entry left
+    changes = [entry["data"] for entry in history if "after" in entry["data"]]
+    assert changes[0]["before"]["expected_availability"] == first["expected_availability"]
+    assert [c["before"] for c in changes[1:]] == [c["after"] for c in changes[:-1]]
+    assert [c["after"]["expected_availability"] for c in changes[:2]] == ["2027-02-06", "2027-02-09"]
+    assert history[-1]["cause"] == "receipt R-HIST"
+    assert history[-1]["data"]["receipt"] == "R-HIST" and history[-1]["data"]["quantity"] == 1
+    assert history[-1]["data"]["after"]["source"] == "on hand"
+
+
+def test_a_line_change_shows_in_the_history_of_every_order_it_moved_across_blocks_of_the_line(
+    engine: PreorderEngine,
+) -> None:
+    sku = load_product(engine, cap=None)
+    account = unique("acct")
+    engine.issue_key(account, frozenset({"orders:write"}))
+    caller = Caller(account, "k", frozenset({"orders:read"}))
+    engine.replace_supply_plan(plan_at(sku, "2027-02-01", quantity=2 * BLOCK))
+    placed = [
+        engine.place(PlacePreorder(account, intent(sku, customer=f"c{i}").intent)).order
+        for i in range(BLOCK + 3)
+    ]
+    engine.pause(Caller(account, "k", frozenset({"orders:write"})), placed[5]["id"], None)
+    engine.replace_supply_plan(plan_at(sku, "2027-03-01", quantity=2 * BLOCK))
+    for order in (placed[0], placed[5], placed[BLOCK - 2], placed[BLOCK - 1], placed[BLOCK], placed[-1]):
+        history = engine.order(caller, order["id"])["history"]
+        moved = [entry for entry in history if entry["type"] == "promise_changed"]
+        assert len(moved) == 1, order["number"]
+        assert moved[0]["data"]["after"]["expected_availability"] == "2027-03-01"
+        assert moved[0]["data"]["before"]["expected_availability"] == "2027-02-01"
+        assert moved[0]["cause"].startswith("supply plan v3: run R-1 slipped 28 days")
