@@ -165,7 +165,7 @@ preorders = Table(
     Index("ix_preorders_account", "account_id", "id"),
     Index("ix_preorders_resume_by", "resume_by"),
     # No promise or conflict column is indexed, and on PostgreSQL the table keeps half-full pages
-    # (migration 0003, fillfactor 50): a re-promise then rewrites rows in place (HOT updates).
+    # (migrations 0003 and 0006, fillfactor 35): a re-promise then rewrites rows in place (HOT updates).
 )
 
 receipts = Table(
