@@ -209,11 +209,8 @@ class MemoryPreorders(Repo, ports.Preorders):
         return list(self.s.history.get(order_id, []))
 
     def pauses_ending(self, now: datetime, limit: int) -> list[Preorder]:
-        due = [
-            o
-            for o in self.s.orders.values()
-            if o.status is OrderStatus.PAUSED and o.resume_by is not None and o.resume_by <= now
-        ]
+        paused = (self.s.orders[i] for i in self.s.paused)
+        due = [o for o in paused if o.resume_by is not None and o.resume_by <= now]
         return [replace(o, events=[]) for o in sorted(due, key=lambda o: o.resume_by or now)[:limit]]
 
     def allocated(self, limit: int) -> list[Preorder]:

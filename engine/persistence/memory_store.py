@@ -6,6 +6,7 @@ changes nothing, exactly as with SQL.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ class MemoryStore:
     keys: dict[str, ports.ApiKey] = field(default_factory=dict)
     receipts: dict[tuple[str, str], ports.Receipt] = field(default_factory=dict)
     allocated: dict[str, None] = field(default_factory=dict)  # ids of orders ready to ship, in order
+    paused: dict[str, None] = field(default_factory=dict)  # ids of paused orders
     held: dict[tuple[str, str, str], int] = field(default_factory=dict)  # live units per customer
     quotas: dict[str, dict[str, ports.Quota]] = field(default_factory=dict)  # sku -> channel -> quota
     queued: dict[str, dict[str, int]] = field(default_factory=dict)  # sku -> {id: sequence} of orders in line
@@ -72,16 +74,18 @@ class Repo:
 
 
 def put_order(repo: Repo, order_id: str, order: Preorder) -> None:
-    """Store the order and keep the indexes (ready-to-ship set, units per customer) in step."""
+    """Store the order and keep the indexes (ready to ship, paused, units per customer) in step."""
     store, undo = repo.s, repo.u
     old = store.orders.get(order_id)
     undo.set(store.orders, order_id, order)
-    if old is None or (old.status is OrderStatus.ALLOCATED) != (order.status is OrderStatus.ALLOCATED):
-        if order.status is OrderStatus.ALLOCATED:
-            undo.set(store.allocated, order_id, None)
-        elif order_id in store.allocated:
-            del store.allocated[order_id]
-            undo.steps.append(lambda: store.allocated.__setitem__(order_id, None))
+    for status, index in ((OrderStatus.ALLOCATED, store.allocated), (OrderStatus.PAUSED, store.paused)):
+        if (old is not None and old.status is status) == (order.status is status):
+            continue
+        if order.status is status:
+            undo.set(index, order_id, None)
+        elif order_id in index:
+            del index[order_id]
+            undo.steps.append(functools.partial(index.__setitem__, order_id, None))
     in_line, was_in_line = order.status in QUEUED, old is not None and old.status in QUEUED
     if in_line != was_in_line:
         line = store.queued.setdefault(order.intent.sku, {})
