@@ -310,6 +310,27 @@ class PreorderEngine:
 
         return self._read(read)
 
+    def wait_times(self, skus: Sequence[str], country: str, region: str | None) -> dict[str, dict[str, Any]]:
+        """:meth:`wait_time` for one unit of each SKU, read together (a storefront's listing page)."""
+        now, confidence = self.clock.now(), self.settings.window_confidence
+
+        def read(uow: UnitOfWork) -> dict[str, dict[str, Any]]:
+            return {
+                sku: queries.wait_time(
+                    uow,
+                    sku=sku,
+                    country=country,
+                    region=region,
+                    quantity=1,
+                    now=now,
+                    confidence=confidence,
+                    cache=self.catalog_cache,
+                )
+                for sku in skus
+            }
+
+        return self._read(read)
+
     # --- agents ---------------------------------------------------------------------------------
     def market_view(self, cursor: int) -> MarketView:
         """Products, what happened since ``cursor``, and the orders ready to ship: one batch per tick."""

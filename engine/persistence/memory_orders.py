@@ -211,7 +211,7 @@ class MemoryPreorders(Repo, ports.Preorders):
     def pauses_ending(self, now: datetime, limit: int) -> list[Preorder]:
         paused = (self.s.orders[i] for i in self.s.paused)
         due = [o for o in paused if o.resume_by is not None and o.resume_by <= now]
-        return [replace(o, events=[]) for o in sorted(due, key=lambda o: o.resume_by or now)[:limit]]
+        return [replace(o, events=[]) for o in sorted(due, key=lambda o: (o.resume_by or now, o.id))[:limit]]
 
     def allocated(self, limit: int) -> list[Preorder]:
         ids = list(itertools.islice(self.s.allocated, limit))

@@ -145,7 +145,7 @@ class SqlPreorders(ports.Preorders):
         result = self._c.execute(
             select(tables.preorders)
             .where(_P.status == OrderStatus.PAUSED.value, _P.resume_by.is_not(None), _P.resume_by <= now)
-            .order_by(_P.resume_by)
+            .order_by(_P.resume_by, _P.id)
             .limit(limit)
         )
         return [order_from_row(row) for row in result]

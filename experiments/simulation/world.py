@@ -222,28 +222,33 @@ class World:
             self.engine.replace_supply_plan(ReplaceSupplyPlan(grown))
 
     # --- demand ---------------------------------------------------------------------------------
-    def _displayed_wait(self, sku: str, day: int) -> float | None:
-        """Days until availability a visitor sees now, or None when nothing can be ordered."""
+    def _displayed_waits(self, skus: list[str], day: int) -> dict[str, float | None]:
+        """Days until availability a visitor of each SKU sees this morning, or None when nothing can be
+        ordered (a SKU's orders do not change another SKU's wait, so all are read at once)."""
         if not self.policy.preorders:
-            return 0.0 if self.free_on_hand.get(sku, 0) > 0 else None
+            return {sku: 0.0 if self.free_on_hand.get(sku, 0) > 0 else None for sku in skus}
         if not self.policy.engine_promise:
-            return float(self.scenario.policies.naive_lead_time_days)
-        lane = self.scenario.lanes[0]
-        answer = self.engine.wait_time(sku, lane.country, lane.region)
-        if not answer["preorderable"]:
-            return None
-        return float((date.fromisoformat(answer["expected_availability"]) - self._day(day)).days)
+            return dict.fromkeys(skus, float(self.scenario.policies.naive_lead_time_days))
+        lane, today = self.scenario.lanes[0], self._day(day)
+        answers = self.engine.wait_times(skus, lane.country, lane.region)
+        return {
+            sku: float((date.fromisoformat(answer["expected_availability"]) - today).days)
+            if answer["preorderable"]
+            else None
+            for sku, answer in answers.items()
+        }
 
     def _arrivals(self, day: int) -> int:
         """Visitors of every open SKU today; returns the orders the engine accepted."""
         s, rng, placed = self.scenario, self.demand_rng, 0
+        waits = self._displayed_waits([sku for k, sku in enumerate(self.skus) if self.bass[k, day] > 0], day)
         for k, sku in enumerate(self.skus):
             base = float(self.bass[k, day])
             if base <= 0:
                 continue
             price, list_price = self.prices.get(sku, (1.0, 1.0))
             response = (price / list_price) ** -s.demand.elasticity if list_price > 0 else 1.0
-            wait = self._displayed_wait(sku, day)
+            wait = waits[sku]
             conversion = 1.0 if wait is None else math.exp(-s.demand.wait_sensitivity_per_week * wait / 7)
             count = int(rng.poisson(base * response * conversion))
             if count == 0:
