@@ -19,7 +19,8 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None, migrate: bool =
         from engine.persistence.migrate import upgrade
 
         upgrade(url)
-    database = connect(url, pool_size=settings.db_pool_size)
+    # every writer needs its own connection (and the pool allows as many again for overflow)
+    database = connect(url, pool_size=max(settings.db_pool_size, settings.resolved_db_writers))
     database.start_checkpoints()
     engine = PreorderEngine(
         runner=SqlTransactionRunner(database, writers=settings.resolved_db_writers),

@@ -273,7 +273,7 @@ class PreorderEngine:
 
     # --- views ----------------------------------------------------------------------------------
     def authenticate(self, raw_key: str | None) -> access.Caller:
-        return self._read(lambda uow: access.authenticate(uow, raw_key))
+        return self._read(lambda uow: access.authenticate(uow, raw_key), snapshot=False)
 
     def order(self, caller: access.Caller, order_id: str) -> dict[str, Any]:
         return self._read(
@@ -308,7 +308,8 @@ class PreorderEngine:
                 cache=self.catalog_cache,
             )
 
-        return self._read(read)
+        # The public hot path: no snapshot (the catalog it may read is keyed by the version it read).
+        return self._read(read, snapshot=False)
 
     def wait_times(self, skus: Sequence[str], country: str, region: str | None) -> dict[str, dict[str, Any]]:
         """:meth:`wait_time` for one unit of each SKU, read together (a storefront's listing page)."""
@@ -367,8 +368,8 @@ class PreorderEngine:
     def _write(self, work: Callable[[UnitOfWork], T]) -> T:
         return self._guard(lambda: self.runner.run(work))
 
-    def _read(self, work: Callable[[UnitOfWork], T]) -> T:
-        return self._guard(lambda: self.runner.run(work, writes=False))
+    def _read(self, work: Callable[[UnitOfWork], T], *, snapshot: bool = True) -> T:
+        return self._guard(lambda: self.runner.run(work, writes=False, snapshot=snapshot))
 
     @staticmethod
     def _guard(call: Callable[[], T]) -> T:

@@ -101,8 +101,8 @@ def connect(url: str, pool_size: int = 8) -> Database:
         pool_pre_ping=True,
         connect_args={"options": "-c temp_buffers=64MB -c work_mem=32MB"},
     )
-    # Reads need no transaction on PostgreSQL: under READ COMMITTED each statement sees what was committed
-    # when it started, in a transaction or not, and autocommit saves the BEGIN and ROLLBACK round trips.
+    # Reads of one statement need no transaction on PostgreSQL (autocommit saves the BEGIN and ROLLBACK
+    # round trips); a read of several statements asks its connection for REPEATABLE READ (SqlUnitOfWork).
     reader = create_engine(
         url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, isolation_level="AUTOCOMMIT"
     )

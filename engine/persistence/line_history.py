@@ -62,32 +62,37 @@ def write_line_entries(
     entries["sequence"] = sequences
     entries["quantity"] = quantities if quantities is not None else 0
     entries["availability"] = -1
-    dates: list[str] = []
-    sources: list[str] = []
-    if promises is not None:
-        availability, earliest, latest, named = promises
-        dates = sorted({*availability, *earliest, *latest})
-        sources = sorted(set(named))
-        date_index = {value: i for i, value in enumerate(dates)}
-        source_index = {value: i for i, value in enumerate(sources)}
-        for field, values in (("availability", availability), ("earliest", earliest), ("latest", latest)):
-            entries[field] = [date_index[value] for value in values]
-        entries["source"] = [source_index[value] for value in named]
     blocks = entries["sequence"] // BLOCK
-    starts = np.flatnonzero(np.r_[True, blocks[1:] != blocks[:-1]])
-    ends = np.r_[starts[1:], len(entries)]
-    text = json.dumps({**(data or {}), "dates": dates, "sources": sources})
+    starts = np.flatnonzero(np.r_[True, blocks[1:] != blocks[:-1]]).tolist()
+    ends = [*starts[1:], len(entries)]
     stamp = db_value(connection, at)
-    insert_rows(
-        connection,
-        "line_history",
-        _COLUMNS,
-        [
+    rows = []
+    for start, end in zip(starts, ends, strict=True):
+        # Each row names the dates and sources of its own entries: at most three dates per order, so
+        # the indexes fit their 16 bits whatever the line holds.
+        dates, sources = _name_promises(entries[start:end], promises, start, end)
+        text = json.dumps({**(data or {}), "dates": dates, "sources": sources})
+        rows.append(
             (sku, int(blocks[start]), events_before, kind, stamp, cause, text, entries[start:end].tobytes())
-            for start, end in zip(starts.tolist(), ends.tolist(), strict=True)
-        ],
-        _TYPES,
-    )
+        )
+    insert_rows(connection, "line_history", _COLUMNS, rows, _TYPES)
+
+
+def _name_promises(
+    entries: np.ndarray, promises: tuple[list[str], ...] | None, start: int, end: int
+) -> tuple[list[str], list[str]]:
+    """Fill ``entries``' promise fields from ``promises[start:end]``; returns the dates and sources named."""
+    if promises is None:
+        return [], []
+    availability, earliest, latest, named = (values[start:end] for values in promises)
+    dates = sorted({*availability, *earliest, *latest})
+    sources = sorted(set(named))
+    date_index = {value: i for i, value in enumerate(dates)}
+    source_index = {value: i for i, value in enumerate(sources)}
+    for field, values in (("availability", availability), ("earliest", earliest), ("latest", latest)):
+        entries[field] = [date_index[value] for value in values]
+    entries["source"] = [source_index[value] for value in named]
+    return dates, sources
 
 
 def line_entries(connection: Connection, order_id: str, sku: str, sequence: int) -> list[tuple[Any, ...]]:

@@ -166,7 +166,7 @@ class MemoryTransactionRunner(TransactionRunner):
     def __init__(self, store: MemoryStore) -> None:
         self.store = store
 
-    def run(self, work: Callable[[ports.UnitOfWork], T], *, writes: bool = True) -> T:
+    def run(self, work: Callable[[ports.UnitOfWork], T], *, writes: bool = True, snapshot: bool = True) -> T:
         with self.store.lock, MemoryUnitOfWork(self.store) as uow:
             return work(uow)
 

@@ -39,12 +39,12 @@ class SqlTransactionRunner(TransactionRunner):
         # its row lock, from the reserve to the commit (Settings.db_writers).
         self._writers = threading.Semaphore(writers or 1)
 
-    def run(self, work: Callable[[UnitOfWork], T], *, writes: bool = True) -> T:
+    def run(self, work: Callable[[UnitOfWork], T], *, writes: bool = True, snapshot: bool = True) -> T:
         last: Exception | None = None
         for attempt in range(1, self._attempts + 1):
             try:
                 if not writes:
-                    with SqlUnitOfWork(self._database, readonly=True) as uow:
+                    with SqlUnitOfWork(self._database, readonly=True, snapshot=snapshot) as uow:
                         return work(uow)
                 with self._writers, SqlUnitOfWork(self._database) as uow:
                     return work(uow)

@@ -30,14 +30,19 @@ _OUTBOX = "INSERT INTO outbox (topic, key, payload, created_at) VALUES (?, ?, ?,
 
 
 class SqlUnitOfWork(ports.UnitOfWork):
-    def __init__(self, database: Database, *, readonly: bool = False) -> None:
+    def __init__(self, database: Database, *, readonly: bool = False, snapshot: bool = True) -> None:
         self._database = database
         self._readonly = readonly
+        self._snapshot = snapshot
         self._connection: Connection | None = None
 
     def __enter__(self) -> SqlUnitOfWork:
         engine = self._database.reader if self._readonly else self._database.writer
         connection = engine.connect()
+        if self._readonly and self._snapshot and not self._database.is_sqlite:
+            # PostgreSQL's reader runs in autocommit (each statement its own snapshot); a read of several
+            # statements (an order and its history, a queue page) takes one snapshot for all of them.
+            connection.execution_options(isolation_level="REPEATABLE READ")
         connection.begin()
         self._connection = connection
         self._writes = DeferredWrites(connection)

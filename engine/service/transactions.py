@@ -17,5 +17,9 @@ class StoreUnavailable(Exception):
 
 class TransactionRunner(abc.ABC):
     @abc.abstractmethod
-    def run(self, work: Callable[[UnitOfWork], T], *, writes: bool = True) -> T:
-        """Run ``work`` in a fresh unit of work, retrying transient failures; domain errors pass through."""
+    def run(self, work: Callable[[UnitOfWork], T], *, writes: bool = True, snapshot: bool = True) -> T:
+        """Run ``work`` in a fresh unit of work, retrying transient failures; domain errors pass through.
+
+        A read (``writes=False``) sees one snapshot of the store across its statements unless
+        ``snapshot`` is false (a read of one statement, or of data that cannot disagree with itself).
+        """

@@ -20,6 +20,7 @@ from engine.persistence.line_history import BLOCK
 from engine.persistence.sql_runner import SqlTransactionRunner
 from engine.service.access import Caller
 from engine.service.commands import PlacePreorder, ReplaceSupplyPlan
+from engine.service.ports import UnitOfWork
 
 
 @pytest.fixture
@@ -171,13 +172,13 @@ class _FailingRunner(SqlTransactionRunner):
         assert engine.database is not None
         super().__init__(engine.database, attempts=2)
 
-    def run(self, work, *, writes=True):  # type: ignore[no-untyped-def]
+    def run(self, work, *, writes=True, snapshot=True):  # type: ignore[no-untyped-def]
         from sqlalchemy.exc import OperationalError
 
         def failing(uow):  # type: ignore[no-untyped-def]
             raise OperationalError("INSERT", {}, Exception("database is locked"))
 
-        return super().run(failing, writes=writes)
+        return super().run(failing, writes=writes, snapshot=snapshot)
 
 
 def test_a_plan_changed_by_another_server_process_is_used_by_the_next_placement(database_url: str) -> None:
@@ -312,3 +313,20 @@ def test_a_line_change_shows_in_the_history_of_every_order_it_moved_across_block
         assert moved[0]["data"]["after"]["expected_availability"] == "2027-03-01"
         assert moved[0]["data"]["before"]["expected_availability"] == "2027-02-01"
         assert moved[0]["cause"].startswith("supply plan v3: run R-1 slipped 28 days")
+
+
+def test_a_read_of_several_statements_sees_one_snapshot_of_the_store(engine: PreorderEngine) -> None:
+    sku = load_product(engine)
+    command = intent(sku)
+    engine.issue_key(command.account_id, frozenset({"orders:write"}))
+    order_id = engine.place(command).order["id"]
+    caller = Caller(command.account_id, "k", frozenset({"orders:write"}))
+
+    def read_twice(uow: UnitOfWork) -> tuple[object, object]:
+        before = uow.preorders.history(order_id), uow.preorders.get(order_id)
+        engine.pause(caller, order_id, None)  # another transaction commits meanwhile
+        return before, (uow.preorders.history(order_id), uow.preorders.get(order_id))
+
+    before, after = engine.runner.run(read_twice, writes=False)
+    assert before == after
+    assert engine.order(caller, order_id)["status"] == "paused"
