@@ -26,7 +26,7 @@ from engine.service.commands import (
     ReplaceSupplyPlan,
     ReplayDeadLetters,
 )
-from engine.service.market import MarketView, market_view
+from engine.service.market import MarketView, ProductState, market_view, product_states
 from engine.service.ports import DeadLetter, DeadLetters, Decision, OrderQuery, Shipment, UnitOfWork
 from engine.service.transactions import StoreUnavailable, TransactionRunner
 
@@ -338,6 +338,10 @@ class PreorderEngine:
         now = self.clock.now()
         view = self._read(lambda uow: market_view(uow, now=now, cursor=cursor))
         return replace(view, dead_letters_pending=len(self.dead_letters.page(limit=1000)))
+
+    def product_states(self) -> tuple[ProductState, ...]:
+        """Every product's price, terms and counters: the part of the market view a storefront shows."""
+        return self._read(product_states)
 
     def apply(self, agent: str, commands: Sequence[AgentCommand]) -> list[str]:
         """Apply an agent's commands, each in its own transaction; a refused one is logged and skipped.

@@ -62,6 +62,31 @@ def market_view(uow: UnitOfWork, *, now: datetime, cursor: int, ready_limit: int
             elif topic == "preorder_cancelled":
                 sku = payload["sku"]
                 cancelled[sku] = cancelled.get(sku, 0) + int(payload["quantity"])
+    ready = tuple(
+        ReadyOrder(
+            id=o.id,
+            sku=o.intent.sku,
+            units=o.intent.quantity,
+            customer_id=o.intent.customer.id,
+            country=o.intent.customer.shipping_address.country,
+            region=o.intent.customer.shipping_address.region,
+            postal_code=o.intent.customer.shipping_address.postal_code,
+            due_day=o.promise.delivery_window.latest.toordinal(),
+        )
+        for o in uow.preorders.allocated(ready_limit)
+    )
+    return MarketView(
+        now=now,
+        products=product_states(uow),
+        placed=tuple((sku, channel, units) for (sku, channel), units in sorted(placed.items())),
+        cancelled=tuple(sorted(cancelled.items())),
+        ready_orders=ready,
+        cursor=cursor,
+    )
+
+
+def product_states(uow: UnitOfWork) -> tuple[ProductState, ...]:
+    """Every product's price, terms, counters, planned units and channel quotas."""
     products = []
     for product in uow.products.all():
         counters = uow.queues.get(product.sku)
@@ -87,24 +112,4 @@ def market_view(uow: UnitOfWork, *, now: datetime, cursor: int, ready_limit: int
                 ),
             )
         )
-    ready = tuple(
-        ReadyOrder(
-            id=o.id,
-            sku=o.intent.sku,
-            units=o.intent.quantity,
-            customer_id=o.intent.customer.id,
-            country=o.intent.customer.shipping_address.country,
-            region=o.intent.customer.shipping_address.region,
-            postal_code=o.intent.customer.shipping_address.postal_code,
-            due_day=o.promise.delivery_window.latest.toordinal(),
-        )
-        for o in uow.preorders.allocated(ready_limit)
-    )
-    return MarketView(
-        now=now,
-        products=tuple(products),
-        placed=tuple((sku, channel, units) for (sku, channel), units in sorted(placed.items())),
-        cancelled=tuple(sorted(cancelled.items())),
-        ready_orders=ready,
-        cursor=cursor,
-    )
+    return tuple(products)

@@ -28,7 +28,7 @@ from engine.domain.orders import Address, Customer, OrderIntent
 from engine.domain.supply import LotKind, SupplyLot, SupplyPlan
 from engine.facade import PreorderEngine
 from engine.service.commands import MarkDelivered, PlacePreorder, ReplaceSupplyPlan
-from engine.service.market import MarketView
+from engine.service.market import ProductState
 from experiments.simulation.catalog import scenario_catalog
 from experiments.simulation.customers import ACCOUNT, Customers
 from experiments.simulation.ledger import Ledger
@@ -93,7 +93,6 @@ class World:
         self.free_on_hand: dict[str, int] = {}
         self.prices: dict[str, tuple[float, float]] = {}  # sku -> (selling price, list price)
         self.customers = 0
-        self.cursor = 0
         self.series: dict[str, list[float]] = defaultdict(list)
         self.total_days = total_days(scenario)
 
@@ -141,9 +140,7 @@ class World:
         midnight = self.start + timedelta(days=day)
         self.clock.set(midnight + timedelta(hours=6))
         self._deliver(day)
-        view = self.engine.market_view(self.cursor)
-        self.cursor = view.cursor
-        self._record_market(view)
+        self._record_market(self.engine.product_states())
         self._supply(day)
         self.customers_in_line.resumed_at_limit(day, self.engine.expire_pauses())
         open_for_demand = day < self.scenario.horizon_days
@@ -159,13 +156,13 @@ class World:
         report = runtime.tick()
         self._shipped(day, report.moved_orders)
 
-    def _record_market(self, view: MarketView) -> None:
-        self.free_on_hand = {p.sku: p.units_on_hand for p in view.products}
-        prices = [p.price / p.list_price for p in view.products if p.list_price > 0]
+    def _record_market(self, products: tuple[ProductState, ...]) -> None:
+        self.free_on_hand = {p.sku: p.units_on_hand for p in products}
+        prices = [p.price / p.list_price for p in products if p.list_price > 0]
         self.series["price_index"].append(100.0 * float(np.mean(prices)) if prices else 100.0)
-        self.series["queued_units"].append(float(sum(p.units_queued for p in view.products)))
-        self.series["units_on_hand"].append(float(sum(p.units_on_hand for p in view.products)))
-        self.prices = {p.sku: (p.price, p.list_price) for p in view.products}
+        self.series["queued_units"].append(float(sum(p.units_queued for p in products)))
+        self.series["units_on_hand"].append(float(sum(p.units_on_hand for p in products)))
+        self.prices = {p.sku: (p.price, p.list_price) for p in products}
 
     # --- supply ---------------------------------------------------------------------------------
     def _supply(self, day: int) -> None:
