@@ -60,6 +60,7 @@ def write_line_entries(
     events_before = int(fetch_all(connection, _LAST_EVENT, ())[0][0])
     entries = np.zeros(len(sequences), dtype=ENTRY)
     entries["sequence"] = sequences
+    assert bool((entries["sequence"][1:] > entries["sequence"][:-1]).all()), "entries out of queue order"
     entries["quantity"] = quantities if quantities is not None else 0
     entries["availability"] = -1
     blocks = entries["sequence"] // BLOCK
