@@ -297,40 +297,29 @@ class PreorderEngine:
         def read(uow: UnitOfWork) -> dict[str, Any]:
             if raw_key is not None:
                 access.authenticate(uow, raw_key)
-            return queries.wait_time(
-                uow,
-                sku=sku,
-                country=country,
-                region=region,
-                quantity=quantity,
-                now=self.clock.now(),
-                confidence=self.settings.window_confidence,
-                cache=self.catalog_cache,
-            )
+            return self._wait_time(uow, sku, country, region, quantity)
 
         # The public hot path: no snapshot (the catalog it may read is keyed by the version it read).
         return self._read(read, snapshot=False)
 
     def wait_times(self, skus: Sequence[str], country: str, region: str | None) -> dict[str, dict[str, Any]]:
         """:meth:`wait_time` for one unit of each SKU, read together (a storefront's listing page)."""
+        return self._read(lambda uow: {sku: self._wait_time(uow, sku, country, region, 1) for sku in skus})
+
+    def _wait_time(
+        self, uow: UnitOfWork, sku: str, country: str, region: str | None, quantity: int
+    ) -> dict[str, Any]:
         now, confidence = self.clock.now(), self.settings.window_confidence
-
-        def read(uow: UnitOfWork) -> dict[str, dict[str, Any]]:
-            return {
-                sku: queries.wait_time(
-                    uow,
-                    sku=sku,
-                    country=country,
-                    region=region,
-                    quantity=1,
-                    now=now,
-                    confidence=confidence,
-                    cache=self.catalog_cache,
-                )
-                for sku in skus
-            }
-
-        return self._read(read)
+        return queries.wait_time(
+            uow,
+            sku=sku,
+            country=country,
+            region=region,
+            quantity=quantity,
+            now=now,
+            confidence=confidence,
+            cache=self.catalog_cache,
+        )
 
     # --- agents ---------------------------------------------------------------------------------
     def market_view(self, cursor: int) -> MarketView:
