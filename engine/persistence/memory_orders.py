@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import itertools
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -121,8 +123,9 @@ class MemoryQueues(Repo, ports.Queues):
         )
         day = date.fromisoformat
         for order_id, a, e, la, c, source, conflict, days in rows:
-            promise = Promise(day(a), DeliveryWindow(day(e), day(la), c), source)
-            order = detached(self.s.orders[order_id], promise=promise, conflict=conflict, conflict_days=days)
+            order = copy.copy(self.s.orders[order_id])
+            order.promise = Promise(day(a), DeliveryWindow(day(e), day(la), c), source)
+            order.conflict, order.conflict_days = conflict, days
             put_order(self, order_id, order)
 
     def mark_allocated(
@@ -138,7 +141,9 @@ class MemoryQueues(Repo, ports.Queues):
             self._set_promises(promises)
         quantities = allocated.quantities.tolist()
         for k, (order_id, quantity) in enumerate(zip(allocated.ids, quantities, strict=True)):
-            put_order(self, order_id, detached(self.s.orders[order_id], status=OrderStatus.ALLOCATED))
+            order = copy.copy(self.s.orders[order_id])
+            order.status = OrderStatus.ALLOCATED
+            put_order(self, order_id, order)
             data: dict[str, Any] = {"order_id": order_id, "quantity": quantity, "receipt": receipt}
             if promises is not None:
                 data["after"] = after(promises, k)
@@ -152,7 +157,7 @@ class MemoryQueues(Repo, ports.Queues):
 
 class MemoryPreorders(Repo, ports.Preorders):
     def add(self, order: Preorder) -> None:
-        stored = detached(order, first_latest=order.promise.delivery_window.latest)
+        stored = replace(order, events=[], first_latest=order.promise.delivery_window.latest)
         put_order(self, order.id, stored)
         self.u.append(self.s.lines.setdefault(order.intent.sku, []), order.id)
         self._events(order)
@@ -174,7 +179,7 @@ class MemoryPreorders(Repo, ports.Preorders):
 
     def get(self, order_id: str) -> Preorder | None:
         order = self.s.orders.get(order_id)
-        return None if order is None else detached(order)
+        return None if order is None else replace(order, events=[])
 
     def ahead_of(self, sku: str, sequence: int) -> tuple[int, int]:
         line = self.s.queued.get(sku, {})
@@ -197,7 +202,7 @@ class MemoryPreorders(Repo, ports.Preorders):
         return chosen[: query.limit]
 
     def save(self, order: Preorder) -> None:
-        put_order(self, order.id, detached(order))
+        put_order(self, order.id, replace(order, events=[]))
         self._events(order)
 
     def history(self, order_id: str) -> list[dict[str, Any]]:
@@ -206,11 +211,11 @@ class MemoryPreorders(Repo, ports.Preorders):
     def pauses_ending(self, now: datetime, limit: int) -> list[Preorder]:
         paused = (self.s.orders[i] for i in self.s.paused)
         due = [o for o in paused if o.resume_by is not None and o.resume_by <= now]
-        return [detached(o) for o in sorted(due, key=lambda o: (o.resume_by or now, o.id))[:limit]]
+        return [replace(o, events=[]) for o in sorted(due, key=lambda o: (o.resume_by or now, o.id))[:limit]]
 
     def allocated(self, limit: int) -> list[Preorder]:
         ids = list(itertools.islice(self.s.allocated, limit))
-        return [detached(self.s.orders[i]) for i in ids]
+        return [replace(self.s.orders[i], events=[]) for i in ids]
 
     def channel_units(self, sku: str) -> dict[str, int]:
         units: dict[str, int] = {}
@@ -222,7 +227,7 @@ class MemoryPreorders(Repo, ports.Preorders):
 
     def mark_shipped(self, ids: list[str], shipment_id: str, now: datetime, cause: str) -> None:
         for order_id in ids:
-            put_order(self, order_id, detached(self.s.orders[order_id], status=OrderStatus.SHIPPED))
+            put_order(self, order_id, replace(self.s.orders[order_id], status=OrderStatus.SHIPPED))
             record(
                 self,
                 order_id,
@@ -234,7 +239,7 @@ class MemoryPreorders(Repo, ports.Preorders):
 
     def mark_delivered(self, ids: list[str], now: datetime) -> None:
         for order_id in ids:
-            put_order(self, order_id, detached(self.s.orders[order_id], status=OrderStatus.DELIVERED))
+            put_order(self, order_id, replace(self.s.orders[order_id], status=OrderStatus.DELIVERED))
             record(self, order_id, "preorder_delivered", now, None, {"order_id": order_id})
 
     def conflicts(self, limit: int, offset: int) -> list[Preorder]:
@@ -251,12 +256,3 @@ def after(update: ports.PromiseUpdate, k: int) -> dict[str, Any]:
         "latest": update.latest[k],
         "source": update.sources[k],
     }
-
-
-def detached(order: Preorder, **changes: Any) -> Preorder:
-    """A copy of ``order`` with its own (empty) event list and ``changes`` applied: what the store hands
-    out and keeps. Cheaper than ``dataclasses.replace``, which showed as 30 of 318 s in a profiled
-    simulation of 336,000 orders; every other field holds an immutable value, so a shallow copy will do."""
-    copied = object.__new__(Preorder)
-    copied.__dict__.update(order.__dict__, events=[], **changes)
-    return copied
