@@ -205,8 +205,8 @@ class MemoryPreorders(Repo, ports.Preorders):
         put_order(self, order.id, replace(order, events=[]))
         self._events(order)
 
-    def history(self, order_id: str) -> list[dict[str, Any]]:
-        return list(self.s.history.get(order_id, []))
+    def history(self, order: Preorder) -> list[dict[str, Any]]:
+        return list(self.s.history.get(order.id, []))
 
     def pauses_ending(self, now: datetime, limit: int) -> list[Preorder]:
         paused = (self.s.orders[i] for i in self.s.paused)

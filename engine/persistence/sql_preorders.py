@@ -129,16 +129,14 @@ class SqlPreorders(ports.Preorders):
             rows_.append((order.id, event.name, getattr(event, "at", None), cause, json.dumps(data)))
         self._writes.add(_EVENT, rows_)
 
-    def history(self, order_id: str) -> list[dict[str, Any]]:
+    def history(self, order: Preorder) -> list[dict[str, Any]]:
         e = tables.order_events.c
-        result = self._c.execute(select(tables.order_events).where(e.order_id == order_id).order_by(e.id))
+        result = self._c.execute(select(tables.order_events).where(e.order_id == order.id).order_by(e.id))
         found = [
             ((row.id, 0, 0), {"type": row.type, "at": rows.utc(row.at), "cause": row.cause, "data": row.data})
             for row in result
         ]
-        line = fetch_all(self._c, "SELECT sku, sequence FROM preorders WHERE id = ?", (order_id,))
-        if line:
-            found += line_entries(self._c, order_id, *line[0])
+        found += line_entries(self._c, order.id, order.intent.sku, order.sequence)
         return [entry for _, entry in sorted(found, key=lambda pair: pair[0])]
 
     def pauses_ending(self, now: datetime, limit: int) -> list[Preorder]:

@@ -222,8 +222,8 @@ class Preorders(abc.ABC):
         """Store the order's status, pause and conflict fields and append its new events."""
 
     @abc.abstractmethod
-    def history(self, order_id: str) -> list[dict[str, Any]]:
-        """Every recorded event of the order, oldest first: type, at, cause and data."""
+    def history(self, order: Preorder) -> list[dict[str, Any]]:
+        """Every recorded event of the (stored) order, oldest first: type, at, cause and data."""
 
     @abc.abstractmethod
     def pauses_ending(self, now: datetime, limit: int) -> list[Preorder]:

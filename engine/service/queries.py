@@ -30,7 +30,7 @@ def get_order(uow: UnitOfWork, *, account_id: str, order_id: str, is_admin: bool
     if order is None or (order.account_id != account_id and not is_admin):
         raise NotFound(f"no pre-order with id {order_id!r}")
     view = live_view(uow, order)
-    view["history"] = with_promise_before(uow.preorders.history(order.id))
+    view["history"] = with_promise_before(uow.preorders.history(order))
     return view
 
 

@@ -322,10 +322,15 @@ def test_a_read_of_several_statements_sees_one_snapshot_of_the_store(engine: Pre
     order_id = engine.place(command).order["id"]
     caller = Caller(command.account_id, "k", frozenset({"orders:write"}))
 
+    def read(uow: UnitOfWork) -> tuple[object, object]:
+        order = uow.preorders.get(order_id)
+        assert order is not None
+        return order, uow.preorders.history(order)
+
     def read_twice(uow: UnitOfWork) -> tuple[object, object]:
-        before = uow.preorders.history(order_id), uow.preorders.get(order_id)
+        before = read(uow)
         engine.pause(caller, order_id, None)  # another transaction commits meanwhile
-        return before, (uow.preorders.history(order_id), uow.preorders.get(order_id))
+        return before, read(uow)
 
     before, after = engine.runner.run(read_twice, writes=False)
     assert before == after
