@@ -14,15 +14,18 @@ from datetime import datetime, timedelta
 from agents.velocity import DAY, Velocity
 from engine.service.commands import AgentCommand, RecommendProduction, SetChannelQuotas
 from engine.service.market import MarketView, ProductState
-from optimizers.allocation import ChannelDemand, allocate_channels
+from optimizers.allocation import AllocationResult, ChannelDemand, allocate_channels
+from optimizers.marginal_allocation import allocate_by_marginal_gain
 
 
 @dataclass
 class AllocationAgent:
     name: str = "allocation"
     recompute_every: timedelta = timedelta(days=7)  # between quota revisions of a SKU
-    min_share: float = 0.05
-    fairness_weight: float = 0.5
+    min_share: float = 0.05  # the fairness floor: every channel's guaranteed share of the run
+    # worth of the worst channel's fill rate, in margin; 0 keeps the split exact and fast (no CP-SAT)
+    fairness_weight: float = 0.0
+    forecast_cv: float = 0.25  # relative error of a channel's forecast rate over the rest of the window
     plan_tolerance: float = 0.2  # production advice when forecast and plan differ by more than this
     velocity: Velocity = field(default_factory=Velocity)
     quotas: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -53,8 +56,11 @@ class AllocationAgent:
         demands = []
         for channel in self.velocity.channels(product.sku):
             key = (product.sku, channel)
-            mean = self.velocity.totals[key] + self.velocity.rate(key) * days_left
-            demands.append(ChannelDemand(channel, mean, math.sqrt(max(mean, 1.0)), 1.0, self.min_share))
+            coming = self.velocity.rate(key) * days_left
+            mean = self.velocity.totals[key] + coming
+            # Poisson noise of the orders to come, plus the error of the rate itself (proportional)
+            std = math.sqrt(max(mean, 1.0) + (self.forecast_cv * coming) ** 2)
+            demands.append(ChannelDemand(channel, mean, std, 1.0, self.min_share))
         return demands
 
     def _quotas(self, product: ProductState, days_left: float, now: datetime) -> list[AgentCommand]:
@@ -71,14 +77,7 @@ class AllocationAgent:
         if sum(math.ceil(d.min_share * product.cap_units) for d in demands) > product.cap_units:
             # a run too small for every channel's minimum share: split it without floors
             demands = [replace(d, min_share=0.0) for d in demands]
-        result = allocate_channels(
-            demands,
-            product.cap_units,
-            fairness_weight=self.fairness_weight,
-            time_limit_s=0.5,
-            seed=0,
-            workers=1,
-        )
+        result = self._split(demands, product.cap_units)
         quotas = dict(result.units)
         if quotas == self.quotas.get(product.sku):
             return []
@@ -89,6 +88,13 @@ class AllocationAgent:
             f"split to maximise expected fulfilled demand with a fairness floor ({shares})"
         )
         return [SetChannelQuotas(product.sku, tuple(sorted(quotas.items())), reason)]
+
+    def _split(self, demands: list[ChannelDemand], run: int) -> AllocationResult:
+        if self.fairness_weight <= 0:
+            return allocate_by_marginal_gain(demands, run)
+        return allocate_channels(
+            demands, run, fairness_weight=self.fairness_weight, time_limit_s=0.5, seed=0, workers=1
+        )
 
     def _advice(self, product: ProductState, days_left: float) -> list[AgentCommand]:
         rate = self.velocity.rate(product.sku)

@@ -100,7 +100,7 @@ def allocate_proportionally(demands: list[ChannelDemand], run: int) -> Allocatio
     by_remainder = sorted(range(len(demands)), key=lambda i: (-(raw[i] - math.floor(raw[i])), i))
     for i in by_remainder[: run - sum(units)]:
         units[i] += 1
-    return _result("heuristic", demands, units, math.inf)
+    return allocation_result("heuristic", demands, units, math.inf)
 
 
 def allocate_channels(
@@ -136,10 +136,10 @@ def allocate_channels(
     solver.parameters.num_workers = workers
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return _result("no_solution", demands, floors, solver.best_objective_bound)
+        return allocation_result("no_solution", demands, floors, solver.best_objective_bound)
     chosen = [int(solver.value(u)) for u in units]
     label = "optimal" if status == cp_model.OPTIMAL else "feasible"
-    return _result(label, demands, chosen, solver.best_objective_bound / _VALUE_SCALE**2)
+    return allocation_result(label, demands, chosen, solver.best_objective_bound / _VALUE_SCALE**2)
 
 
 def add_run_is_used_up(model: cp_model.CpModel, units: list[cp_model.IntVar], run: int) -> None:
@@ -178,7 +178,9 @@ def add_worst_fill_rate(
     return worst
 
 
-def _result(status: str, demands: list[ChannelDemand], units: list[int], bound: float) -> AllocationResult:
+def allocation_result(
+    status: str, demands: list[ChannelDemand], units: list[int], bound: float
+) -> AllocationResult:
     fulfilled, value, worst = evaluate(demands, units)
     return AllocationResult(
         status=status,

@@ -94,6 +94,14 @@ def test_quotas_split_an_oversubscribed_run_between_channels_and_sum_to_it() -> 
     assert shares["web"] > shares["pos"] >= 50  # the fairness floor: at least 5% each
 
 
+def test_with_a_weight_on_the_worst_fill_rate_the_split_still_sums_to_the_run_with_every_floor() -> None:
+    commands = run(AllocationAgent(fairness_weight=50.0), 3, {"web": 30, "pos": 10})
+    quotas = [c for c in commands if isinstance(c, SetChannelQuotas)]
+    assert quotas, commands
+    shares = dict(quotas[0].quotas)
+    assert sum(shares.values()) == 1000 and min(shares.values()) >= 50
+
+
 def test_no_quota_is_set_when_the_run_covers_everyone() -> None:
     commands = run(AllocationAgent(), 5, {"web": 2, "pos": 1})
     assert not [c for c in commands if isinstance(c, SetChannelQuotas)]
