@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from functools import cached_property
 
 
 class LotKind(StrEnum):
@@ -43,10 +44,15 @@ class SupplyPlan:
 
     def ladder(self) -> tuple[SupplyLot, ...]:
         """Lots with outstanding units in the order they are expected (ties keep plan order)."""
+        return self._ladder
+
+    # A plan is immutable, so both are computed once per plan (the market view reads every plan, every tick).
+    @cached_property
+    def _ladder(self) -> tuple[SupplyLot, ...]:
         return tuple(
             sorted((lot for lot in self.lots if lot.quantity > 0), key=lambda lot: lot.expected_date)
         )
 
-    @property
+    @cached_property
     def planned_units(self) -> int:
         return sum(lot.quantity for lot in self.lots)

@@ -36,7 +36,8 @@ class MemoryQuotas(Repo, ports.Quotas):
         self.u.set(self.s.quotas, sku, {**self.s.quotas.get(sku, {}), quota.channel: quota})
 
     def for_sku(self, sku: str) -> list[ports.Quota]:
-        return sorted(self.s.quotas.get(sku, {}).values(), key=lambda q: q.channel)
+        quotas = self.s.quotas.get(sku)
+        return sorted(quotas.values(), key=lambda q: q.channel) if quotas else []
 
 
 class MemoryDecisions(Repo, ports.Decisions):
