@@ -16,8 +16,6 @@ import argparse
 import cProfile
 import io
 import json
-import os
-import platform
 import pstats
 import sys
 import time
@@ -27,8 +25,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from intake_load import machine as machine_facts  # noqa: E402
+
+from experiments.simulation.calibration import rescale_to_orders  # noqa: E402
 from experiments.simulation.runner import run_policy  # noqa: E402
-from experiments.simulation.scenario import CustomersIn, load_scenario, rescale  # noqa: E402
+from experiments.simulation.scenario import CustomersIn, load_scenario  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "simulation_scale.json"
 
@@ -36,13 +37,14 @@ RESULTS = ROOT / "benchmarks" / "results" / "simulation_scale.json"
 def one_run(
     orders: int, runtime: str, *, skus: int, days: int, customers: bool, profile: bool
 ) -> dict[str, Any]:
-    scenario = rescale(
-        load_scenario(ROOT / "experiments/scenarios/console_launch.yaml"), orders=orders, skus=skus, days=days
-    )
+    scenario = load_scenario(ROOT / "experiments/scenarios/console_launch.yaml")
     if not customers:
         scenario = scenario.model_copy(
             update={"customers": CustomersIn(pause_rate_per_day=0, cancel_rate_per_day=0)}
         )
+    calibrating = time.perf_counter()
+    scenario = rescale_to_orders(scenario, orders, skus=skus, days=days)
+    calibration_seconds = time.perf_counter() - calibrating
     profiler = cProfile.Profile() if profile else None
     started = time.perf_counter()
     if profiler:
@@ -59,6 +61,7 @@ def one_run(
         "days": days,
         "customers_pause_cancel": customers,
         "orders": int(kpis["orders"]),
+        "calibration_seconds": round(calibration_seconds, 2),
         "wall_seconds": round(total, 2),
         "simulated_wall_seconds": round(kpis["wall_seconds"], 2),
         "orders_per_second": round(kpis["orders"] / kpis["wall_seconds"], 1),
@@ -85,6 +88,8 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="cProfile each run; top functions in the JSON")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
+    machine = machine_facts()  # before the runs: the loop speed says how fast this CPU is today
+    print(f"python loop of 10M additions: {machine['python_loop_10m_s']} s", flush=True)
     rows = []
     for orders in args.orders:
         for runtime in args.runtimes:
@@ -112,11 +117,7 @@ def main() -> None:
             print(f"{orders:>9,}: Ray overhead {overhead[str(orders)]:+.1f}% of in-process wall time")
     result = {
         "benchmark": "simulation_scale",
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-        },
+        "machine": machine,
         "targets": {"1M_wall_seconds_on_ray": 120, "ray_overhead_percent_at_1M": 30},
         "runs": rows,
         "ray_overhead_percent": overhead,

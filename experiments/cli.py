@@ -192,7 +192,13 @@ def tracking_ui(
 def simulate(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML (see experiments/scenarios/README.md).")],
     orders: Annotated[
-        int | None, typer.Option("--orders", min=1, help="Rescale demand to about this many orders.")
+        int | None,
+        typer.Option(
+            "--orders",
+            min=1,
+            help="Size demand so that about this many orders are placed (a short pilot run measures "
+            "how many visitors prices, waits and caps turn away).",
+        ),
     ] = None,
     skus: Annotated[
         int | None, typer.Option("--skus", min=1, help="Replicate products to this many SKUs.")
@@ -221,6 +227,7 @@ def simulate(
     the engine's policies with their baselines, and log the run to MLflow."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from experiments.simulation.calibration import rescale_to_orders
     from experiments.simulation.policies import BASELINES
     from experiments.simulation.report import summary
     from experiments.simulation.runner import RUNTIMES, compare, days_to_run
@@ -229,7 +236,11 @@ def simulate(
     if runtime not in RUNTIMES:
         fail(f"--runtime must be one of {', '.join(RUNTIMES)}, not {runtime!r}")
     try:
-        world = rescale(load_scenario(scenario), orders=orders, skus=skus, days=days, seed=seed)
+        loaded = load_scenario(scenario)
+        if orders is None:
+            world = rescale(loaded, skus=skus, days=days, seed=seed)
+        else:
+            world = rescale_to_orders(loaded, orders, skus=skus, days=days, seed=seed)
     except ScenarioError as exc:
         fail(str(exc))
     chosen = BASELINES if baselines else ()
