@@ -3,9 +3,11 @@ around them; one policy at a time, or the engine's policies against every baseli
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -87,10 +89,11 @@ def run_policy(
     host = _runtime(runtime, engine, list(agents), ray_address)
     started = time.perf_counter()
     try:
-        for day in range(world.total_days):
-            world.day(day, host)
-            if on_day is not None:
-                on_day()
+        with collecting_rarely():
+            for day in range(world.total_days):
+                world.day(day, host)
+                if on_day is not None:
+                    on_day()
     finally:
         host.close()
     wall = time.perf_counter() - started
@@ -100,6 +103,24 @@ def run_policy(
     return RunResult(
         policy.name, kpis, dict(world.series), dict(world.ledger.units_refused), world.undelivered()
     )
+
+
+@contextmanager
+def collecting_rarely() -> Iterator[None]:
+    """Python's cycle collector, tuned for a season: a run keeps millions of small objects alive
+    (orders, history entries), and the collector's default thresholds walk them again and again
+    (30% of a 100,000-order run's wall time). Objects alive before the run are frozen out of
+    collection; young objects are collected every 100,000 allocations instead of 700, and full
+    collections, which walk everything, almost never happen during the run."""
+    thresholds = gc.get_threshold()
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 1_000)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
 
 
 def compare(
