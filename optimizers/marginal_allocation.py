@@ -73,14 +73,17 @@ def _rounded_continuous_split(demands: list[ChannelDemand], floors: list[int], r
         ]
 
     low, high = 0.0, max((d.margin for d in demands), default=0.0)
+    units = split(high)  # nothing is worth the largest margin: the floors, which fit in the run
     for _ in range(_BISECTIONS):
+        if run - sum(units) <= len(demands):
+            break  # a unit or so per channel is left: the exact gains place it
         middle = (low + high) / 2
-        if sum(split(middle)) > run:
+        trial = split(middle)
+        if sum(trial) > run:
             low = middle
         else:
-            high = middle
-    units = split(high)
-    return units if sum(units) <= run else list(floors)
+            high, units = middle, trial
+    return units
 
 
 def _fill_to_run(demands: list[ChannelDemand], floors: list[int], units: list[int], run: int) -> None:

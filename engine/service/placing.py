@@ -82,8 +82,8 @@ def place_preorder(
 ) -> Placement:
     """Place the order, or return the first answer to the same intent; raise the rule that refuses it."""
     intent, account = command.intent, command.account_id
-    fingerprint = intent_hash(intent)
     keys = dedupe_keys(command)
+    fingerprint = intent_hash(intent) if keys else ""  # only kept beside a dedupe key
     for key in keys:
         first = uow.idempotency.get(account, key)
         if first is not None:
