@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from engine.service.commands import AgentCommand, DispatchShipment
@@ -29,6 +29,18 @@ DEFAULT_FLEET = (
 )
 
 
+@dataclass(frozen=True)
+class ParcelTariff:
+    """What a parcel carrier charges to take one order alone: the one-parcel-per-order baseline."""
+
+    base: float = 6.0
+    per_kg: float = 0.3
+    per_km: float = 0.005  # per km from the depot to the address
+
+    def price(self, weight: float, distance: float) -> float:
+        return self.base + self.per_kg * weight + self.per_km * distance
+
+
 def grid_location(order: ReadyOrder) -> Point:
     """A stable stand-in location in km from country, region and postal code (no geocoder is available
     here): regions spread over a 1,000 km square around the depot, postal codes over 40 km inside them."""
@@ -49,7 +61,8 @@ class LogisticsAgent:
     unit_weight: float = 5.0
     unit_volume: float = 5.0
     time_limit_s: float = 5.0
-    consolidate: bool = True  # False: the baseline, one parcel per order on its own trip
+    consolidate: bool = True  # False: the baseline, each order alone as a parcel at ``parcel``'s tariff
+    parcel: ParcelTariff = field(default_factory=ParcelTariff)
     name: str = "logistics"
     shipped_on: set[date] = field(default_factory=set)
 
@@ -63,17 +76,37 @@ class LogisticsAgent:
             return [self._alone(order, today) for order in orders]
         problem = ConsolidationProblem(orders=orders, fleet=self.fleet, depot=self.depot, max_hold_days=0)
         plan = consolidate(problem, ConsolidationParams(time_limit_s=self.time_limit_s, seed=0, workers=1))
-        reason = (
-            f"daily cut-off: {len(orders)} orders in {len(plan.shipments)} shipments, cost {plan.cost:.0f} "
-            f"against {plan.naive_cost:.0f} one parcel per order"
-        )
-        return [
-            DispatchShipment(
-                f"{today:%Y%m%d}-{k:04d}", s.order_ids, s.vehicle_type, s.region, s.distance, s.cost, reason
+        by_id = {order.id: order for order in orders}
+        commands: list[AgentCommand] = []
+        for k, s in enumerate(plan.shipments, start=1):
+            if s.ship_day > today.toordinal():
+                continue
+            # A vehicle only where it beats the carrier: a few orders in a far region go as parcels.
+            parcels = [self._alone(by_id[i], today) for i in s.order_ids]
+            by_parcel = sum(p.cost for p in parcels)
+            if by_parcel < s.cost:
+                why = (
+                    f"{len(parcels)} orders to {s.region} as parcels ({by_parcel:.0f}): "
+                    f"a {s.vehicle_type} trip costs {s.cost:.0f}"
+                )
+                commands += [replace(p, reason=why) for p in parcels]
+                continue
+            reason = (
+                f"daily cut-off: {len(s.order_ids)} orders to {s.region} merged on one {s.vehicle_type} "
+                f"({s.cost:.0f}, against {by_parcel:.0f} as parcels)"
             )
-            for k, s in enumerate(plan.shipments, start=1)
-            if s.ship_day <= today.toordinal()
-        ]
+            commands.append(
+                DispatchShipment(
+                    f"{today:%Y%m%d}-{k:04d}",
+                    s.order_ids,
+                    s.vehicle_type,
+                    s.region,
+                    s.distance,
+                    s.cost,
+                    reason,
+                )
+            )
+        return commands
 
     def _order(self, order: ReadyOrder, day: int) -> AllocatedOrder:
         return AllocatedOrder(
@@ -90,19 +123,13 @@ class LogisticsAgent:
         )
 
     def _alone(self, order: AllocatedOrder, today: date) -> DispatchShipment:
-        vehicle = min(
-            (v for v in self.fleet if v.capacity_weight >= order.weight),
-            key=lambda v: v.fixed_cost,
-            default=self.fleet[-1],
-        )
-        distance = 2 * math.dist(self.depot, order.address)
-        cost = vehicle.fixed_cost + vehicle.cost_per_distance * distance
+        distance = math.dist(self.depot, order.address)
         return DispatchShipment(
             f"{today:%Y%m%d}-{order.id}",
             (order.id,),
-            vehicle.name,
+            "parcel",
             order.region,
             distance,
-            cost,
-            "one parcel per order (baseline policy)",
+            self.parcel.price(order.weight, distance),
+            "one parcel per order with a parcel carrier (baseline policy)",
         )

@@ -6,6 +6,7 @@ failures into a clear error.
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Sequence
 from typing import Any
@@ -28,6 +29,10 @@ class AgentActor:
 
     def __init__(self, agent: Agent) -> None:
         self.agent = agent
+        # An actor unpickles a whole market view every tick (every product, every order ready to
+        # ship): the cycle collector's default thresholds would walk those objects again and again.
+        gc.freeze()
+        gc.set_threshold(50_000, 20, 100)
 
     def decide(self, view: MarketView) -> list[AgentCommand]:
         return self.agent.decide(view)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from agents.allocation import AllocationAgent
 from agents.base import Agent
-from agents.logistics import LogisticsAgent
+from agents.logistics import LogisticsAgent, ParcelTariff
 from agents.pricing import PricingAgent
 from engine.model_registry import PricingPolicyConfig, ScarcityPricingModel
 from experiments.simulation.scenario import Scenario
@@ -59,6 +59,7 @@ def build_agents(scenario: Scenario, policy: PolicySet) -> list[Agent]:
             cut_off_hour=rules.cut_off_hour,
             consolidate=policy.consolidation,
             time_limit_s=rules.consolidation_time_limit_s,
+            parcel=ParcelTariff(rules.parcel_base_cost, rules.parcel_cost_per_kg, rules.parcel_cost_per_km),
         )
     )
     return agents

@@ -148,6 +148,10 @@ class PoliciesIn(Strict):
     naive_lead_time_days: Annotated[int, Field(ge=0, le=365)] = 14
     cut_off_hour: Annotated[int, Field(ge=0, le=23)] = 17
     consolidation_time_limit_s: Annotated[float, Field(ge=0, le=60)] = 0.0
+    # the one_parcel_per_order baseline: each order goes alone with a parcel carrier at this tariff
+    parcel_base_cost: Annotated[float, Field(ge=0, le=1000)] = 6.0
+    parcel_cost_per_kg: Annotated[float, Field(ge=0, le=100)] = 0.3
+    parcel_cost_per_km: Annotated[float, Field(ge=0, le=10)] = 0.005
 
 
 class Scenario(Strict):

@@ -6,8 +6,10 @@ import itertools
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from agents.allocation import AllocationAgent
-from agents.logistics import LogisticsAgent
+from agents.logistics import LogisticsAgent, ParcelTariff
 from agents.pricing import PricingAgent
 from engine.model_registry import PricingPolicyConfig, ScarcityPricingModel
 from engine.service.commands import DispatchShipment, RecommendProduction, SetChannelQuotas, SetPrice
@@ -119,17 +121,52 @@ def ready(order_id: str, customer: str, region: str, postal: str) -> ReadyOrder:
 
 
 def test_logistics_ships_allocated_orders_once_a_day_after_the_cut_off_cheaper_than_one_parcel_each() -> None:
-    orders = tuple(ready(f"o{i}", f"c{i % 4}", "CA" if i % 2 else "NY", f"9{i % 4}") for i in range(12))
+    # Given 400 orders ready in two regions, and a parcel carrier charging 12 a parcel there
+    orders = tuple(ready(f"o{i}", f"c{i % 40}", "CA" if i % 2 else "NY", f"9{i % 4}") for i in range(400))
     market = MarketView(
         now=START, products=(product(),), placed=(), cancelled=(), ready_orders=orders, cursor=0
     )
+    tariff = ParcelTariff(base=12.0, per_kg=0.0, per_km=0.0)
+
     merged = LogisticsAgent(cut_off_hour=17, time_limit_s=2).decide(market)
-    alone = LogisticsAgent(cut_off_hour=17, consolidate=False).decide(market)
+    alone = LogisticsAgent(cut_off_hour=17, consolidate=False, parcel=tariff).decide(market)
+
     assert all(isinstance(c, DispatchShipment) for c in merged + alone)
     shipped = sorted(i for c in merged for i in c.order_ids)  # type: ignore[attr-defined]
     assert shipped == sorted(o.id for o in orders)  # every order exactly once
-    assert len(alone) == len(orders)
+    assert len(alone) == len(orders) and {c.cost for c in alone} == {12.0}  # type: ignore[attr-defined]
     assert sum(c.cost for c in merged) < sum(c.cost for c in alone)  # type: ignore[attr-defined]
+
+
+def test_consolidation_sends_a_lone_order_as_a_parcel_when_a_vehicle_would_cost_more() -> None:
+    market = MarketView(
+        now=START,
+        products=(product(),),
+        placed=(),
+        cancelled=(),
+        ready_orders=(ready("o1", "c1", "CA", "90"),),
+        cursor=0,
+    )
+
+    shipments = LogisticsAgent(cut_off_hour=17, time_limit_s=1).decide(market)
+
+    assert len(shipments) == 1 and isinstance(shipments[0], DispatchShipment)
+    assert shipments[0].vehicle == "parcel" and shipments[0].cost < 60  # a van's fixed cost alone is 60
+    assert "as parcels" in shipments[0].reason
+
+
+def test_the_one_parcel_baseline_charges_the_carrier_tariff_by_weight_and_distance() -> None:
+    near, far = ready("o1", "c1", "CA", "90"), ready("o2", "c2", "NY", "91")
+    market = MarketView(
+        now=START, products=(product(),), placed=(), cancelled=(), ready_orders=(near, far), cursor=0
+    )
+    agent = LogisticsAgent(cut_off_hour=17, consolidate=False, parcel=ParcelTariff(6.0, 0.3, 0.005))
+
+    shipments = agent.decide(market)
+
+    for shipment in shipments:
+        assert isinstance(shipment, DispatchShipment) and shipment.vehicle == "parcel"
+        assert shipment.cost == pytest.approx(6.0 + 0.3 * 5.0 + 0.005 * shipment.distance)
 
 
 def test_logistics_waits_for_the_cut_off_and_does_not_ship_twice_a_day() -> None:
