@@ -73,7 +73,18 @@ class LogisticsAgent:
         self.shipped_on.add(today)
         orders = tuple(self._order(o, today.toordinal()) for o in view.ready_orders)
         if not self.consolidate:
-            return [self._alone(order, today) for order in orders]
+            by_region: dict[str, list[AllocatedOrder]] = {}
+            for order in orders:
+                by_region.setdefault(order.region, []).append(order)
+            return [
+                self._parcels(
+                    f"{today:%Y%m%d}-parcels-{region}",
+                    region,
+                    group,
+                    "one parcel per order with a parcel carrier (baseline policy)",
+                )
+                for region, group in sorted(by_region.items())
+            ]
         problem = ConsolidationProblem(orders=orders, fleet=self.fleet, depot=self.depot, max_hold_days=0)
         plan = consolidate(problem, ConsolidationParams(time_limit_s=self.time_limit_s, seed=0, workers=1))
         by_id = {order.id: order for order in orders}
@@ -81,29 +92,23 @@ class LogisticsAgent:
         for k, s in enumerate(plan.shipments, start=1):
             if s.ship_day > today.toordinal():
                 continue
+            shipment_id = f"{today:%Y%m%d}-{k:04d}"
             # A vehicle only where it beats the carrier: a few orders in a far region go as parcels.
-            parcels = [self._alone(by_id[i], today) for i in s.order_ids]
-            by_parcel = sum(p.cost for p in parcels)
-            if by_parcel < s.cost:
+            parcels = self._parcels(shipment_id, s.region, [by_id[i] for i in s.order_ids], "")
+            if parcels.cost < s.cost:
                 why = (
-                    f"{len(parcels)} orders to {s.region} as parcels ({by_parcel:.0f}): "
+                    f"{len(s.order_ids)} orders to {s.region} as parcels ({parcels.cost:.0f}): "
                     f"a {s.vehicle_type} trip costs {s.cost:.0f}"
                 )
-                commands += [replace(p, reason=why) for p in parcels]
+                commands.append(replace(parcels, reason=why))
                 continue
             reason = (
                 f"daily cut-off: {len(s.order_ids)} orders to {s.region} merged on one {s.vehicle_type} "
-                f"({s.cost:.0f}, against {by_parcel:.0f} as parcels)"
+                f"({s.cost:.0f}, against {parcels.cost:.0f} as parcels)"
             )
             commands.append(
                 DispatchShipment(
-                    f"{today:%Y%m%d}-{k:04d}",
-                    s.order_ids,
-                    s.vehicle_type,
-                    s.region,
-                    s.distance,
-                    s.cost,
-                    reason,
+                    shipment_id, s.order_ids, s.vehicle_type, s.region, s.distance, s.cost, reason
                 )
             )
         return commands
@@ -122,14 +127,12 @@ class LogisticsAgent:
             due_day=max(day, order.due_day),
         )
 
-    def _alone(self, order: AllocatedOrder, today: date) -> DispatchShipment:
-        distance = math.dist(self.depot, order.address)
+    def _parcels(
+        self, shipment_id: str, region: str, orders: list[AllocatedOrder], reason: str
+    ) -> DispatchShipment:
+        """The orders handed to the parcel carrier in one pickup, each a parcel at the tariff."""
+        distances = [math.dist(self.depot, order.address) for order in orders]
+        cost = sum(self.parcel.price(o.weight, d) for o, d in zip(orders, distances, strict=True))
         return DispatchShipment(
-            f"{today:%Y%m%d}-{order.id}",
-            (order.id,),
-            "parcel",
-            order.region,
-            distance,
-            self.parcel.price(order.weight, distance),
-            "one parcel per order with a parcel carrier (baseline policy)",
+            shipment_id, tuple(o.id for o in orders), "parcel", region, sum(distances), cost, reason
         )
