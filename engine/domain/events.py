@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import datetime
-from functools import cache
 from typing import Any, ClassVar
 
 _AS_IS = frozenset({str, int, float, bool, type(None)})
@@ -18,9 +17,14 @@ class Event:
         return {name: _plain(getattr(self, name)) for name in _field_names(type(self))}
 
 
-@cache
+_FIELD_NAMES: dict[type[Event], tuple[str, ...]] = {}
+
+
 def _field_names(kind: type[Event]) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(kind))
+    names = _FIELD_NAMES.get(kind)
+    if names is None:
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in fields(kind))
+    return names
 
 
 def _plain(value: Any) -> Any:
