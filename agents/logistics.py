@@ -78,12 +78,12 @@ class LogisticsAgent:
                 by_region.setdefault(order.region, []).append(order)
             return [
                 self._parcels(
-                    f"{today:%Y%m%d}-parcels-{region}",
+                    f"{today:%Y%m%d}-p{k:04d}",
                     region,
                     group,
                     "one parcel per order with a parcel carrier (baseline policy)",
                 )
-                for region, group in sorted(by_region.items())
+                for k, (region, group) in enumerate(sorted(by_region.items()), start=1)
             ]
         problem = ConsolidationProblem(orders=orders, fleet=self.fleet, depot=self.depot, max_hold_days=0)
         plan = consolidate(problem, ConsolidationParams(time_limit_s=self.time_limit_s, seed=0, workers=1))
@@ -97,13 +97,13 @@ class LogisticsAgent:
             parcels = self._parcels(shipment_id, s.region, [by_id[i] for i in s.order_ids], "")
             if parcels.cost < s.cost:
                 why = (
-                    f"{len(s.order_ids)} orders to {s.region} as parcels ({parcels.cost:.0f}): "
+                    f"{_orders(len(s.order_ids))} to {s.region} as parcels ({parcels.cost:.0f}): "
                     f"a {s.vehicle_type} trip costs {s.cost:.0f}"
                 )
                 commands.append(replace(parcels, reason=why))
                 continue
             reason = (
-                f"daily cut-off: {len(s.order_ids)} orders to {s.region} merged on one {s.vehicle_type} "
+                f"daily cut-off: {_orders(len(s.order_ids))} to {s.region} merged on one {s.vehicle_type} "
                 f"({s.cost:.0f}, against {parcels.cost:.0f} as parcels)"
             )
             commands.append(
@@ -130,9 +130,14 @@ class LogisticsAgent:
     def _parcels(
         self, shipment_id: str, region: str, orders: list[AllocatedOrder], reason: str
     ) -> DispatchShipment:
-        """The orders handed to the parcel carrier in one pickup, each a parcel at the tariff."""
+        """The orders handed to the parcel carrier in one pickup, each a parcel at the tariff; the
+        distance is what the tariff charged for (depot to each address, summed), not a route."""
         distances = [math.dist(self.depot, order.address) for order in orders]
         cost = sum(self.parcel.price(o.weight, d) for o, d in zip(orders, distances, strict=True))
         return DispatchShipment(
             shipment_id, tuple(o.id for o in orders), "parcel", region, sum(distances), cost, reason
         )
+
+
+def _orders(count: int) -> str:
+    return f"{count} order" if count == 1 else f"{count} orders"

@@ -37,6 +37,8 @@ def allocate_by_marginal_gain(demands: list[ChannelDemand], run: int) -> Allocat
     respected; ties go to the channel listed first."""
     if run < 0 or not demands:
         raise ValueError("need a non-negative run and at least one channel")
+    if not all(math.isfinite(d.margin) and d.margin >= 0 for d in demands):
+        raise ValueError("margins must be finite and non-negative (the split is exact only then)")
     floors = minimum_units(demands, run)
     units = _rounded_continuous_split(demands, floors, run)
     _fill_to_run(demands, floors, units, run)
@@ -59,8 +61,9 @@ def _continuous_units(demand: ChannelDemand, value: float) -> float:
         return 0.0
     if demand.std <= 0 or value <= 0:
         return max(demand.mean, 0.0) if value > 0 else math.inf
-    above = min(1.0 - value / demand.margin, math.nextafter(1.0, 0.0))  # P(D > u) at that point
-    return max(0.0, demand.mean + demand.std * _STANDARD.inv_cdf(above))
+    # the gain of the u-th unit is margin × P(D > u), so P(D ≤ u) = 1 − value / margin there
+    below = min(1.0 - value / demand.margin, math.nextafter(1.0, 0.0))
+    return max(0.0, demand.mean + demand.std * _STANDARD.inv_cdf(below))
 
 
 def _rounded_continuous_split(demands: list[ChannelDemand], floors: list[int], run: int) -> list[int]:
@@ -68,7 +71,7 @@ def _rounded_continuous_split(demands: list[ChannelDemand], floors: list[int], r
 
     def split(value: float) -> list[int]:
         return [
-            min(run, max(floor, math.floor(_continuous_units(d, value))))
+            max(floor, run if (u := _continuous_units(d, value)) >= run else math.floor(u))
             for d, floor in zip(demands, floors, strict=True)
         ]
 

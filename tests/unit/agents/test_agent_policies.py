@@ -137,6 +137,7 @@ def test_logistics_ships_allocated_orders_once_a_day_after_the_cut_off_cheaper_t
         assert shipped == sorted(o.id for o in orders)  # every order exactly once
     assert sum(c.cost for c in alone) == pytest.approx(12.0 * 400)  # type: ignore[attr-defined]
     assert sum(c.cost for c in merged) < sum(c.cost for c in alone)  # type: ignore[attr-defined]
+    assert any(c.vehicle != "parcel" and len(c.order_ids) > 1 for c in merged)  # type: ignore[attr-defined]
 
 
 def test_consolidation_sends_a_lone_order_as_a_parcel_when_a_vehicle_would_cost_more() -> None:

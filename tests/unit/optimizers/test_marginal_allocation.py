@@ -91,6 +91,25 @@ def test_a_unit_is_never_worth_more_than_the_one_before_it() -> None:
     assert gains[0] == pytest.approx(3.0, rel=1e-3) and gains[-1] == pytest.approx(0.0, abs=1e-9)
 
 
+def test_negative_margins_are_refused_rather_than_split_wrongly() -> None:
+    with pytest.raises(ValueError, match="non-negative"):
+        allocate_by_marginal_gain([ChannelDemand("web", mean=10, std=2, margin=-1.0)], 5)
+
+
+def test_channels_with_large_demand_are_split_as_well_as_the_cp_sat_model_does() -> None:
+    # Large means: the gains of successive units differ by less than floating-point noise
+    demands = [
+        ChannelDemand("web", mean=250_000, std=9_000, margin=1.0, min_share=0.05),
+        ChannelDemand("pos", mean=40_000, std=3_000, margin=1.0, min_share=0.05),
+    ]
+
+    fast = allocate_by_marginal_gain(demands, 200_000)
+    model = allocate_channels(demands, 200_000, time_limit_s=5.0)
+
+    assert sum(u for _, u in fast.units) == 200_000
+    assert fast.expected_value >= model.expected_value - 1e-6 * 200_000
+
+
 def test_a_run_bigger_than_all_demand_still_gives_every_unit_out_and_owed_channels_their_share() -> None:
     demands = [
         ChannelDemand("web", mean=10, std=2, margin=1.0, min_share=0.1),
