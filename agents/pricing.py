@@ -29,18 +29,16 @@ class PricingAgent:
     min_history: timedelta = timedelta(days=1)  # no price move on less evidence than this
     name: str = "pricing"
     velocity: Velocity = field(default_factory=Velocity)
-    trend: DemandTrend | None = None  # None: the constant elasticity's own (set in __post_init__)
+    trend: DemandTrend = field(init=False)  # read with the agent's own elasticity
     since_change: dict[str, float] = field(default_factory=dict)  # periods since each price change
     _last: datetime | None = None
     _first: datetime | None = None
 
     def __post_init__(self) -> None:
-        if self.trend is None:
-            self.trend = DemandTrend(self.elasticity)
+        self.trend = DemandTrend(self.elasticity)
 
     def decide(self, view: MarketView) -> list[AgentCommand]:
         self.velocity.observe(view)
-        assert self.trend is not None
         self.trend.observe(view)
         self._first = self._first or view.now
         if view.now - self._first < self.min_history:
@@ -72,7 +70,6 @@ class PricingAgent:
         assert product.closes_at is not None and product.cap_units is not None
         periods_left = max((product.closes_at - view.now) / self.period, 0.0)
         index = INDEX * product.price / product.list_price
-        assert self.trend is not None
         per_day = self.velocity.rate(product.sku) * (index / INDEX) ** self.elasticity  # at list price
         days = self.trend.days_of_demand(product.sku, periods_left * (self.period / DAY))
         return PriceQuery(
