@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -16,6 +16,7 @@ from optimizers.consolidation_types import (
     ConsolidationParams,
     ConsolidationProblem,
     Point,
+    Unplaceable,
     VehicleType,
 )
 
@@ -111,7 +112,30 @@ class LogisticsAgent:
                     shipment_id, s.order_ids, s.vehicle_type, s.region, s.distance, s.cost, reason
                 )
             )
-        return commands
+        return commands + self._overflow(plan.unplaceable, by_id, today)
+
+    def _overflow(
+        self, unplaceable: Sequence[Unplaceable], by_id: dict[str, AllocatedOrder], today: date
+    ) -> list[AgentCommand]:
+        """Orders today's fleet had no room for go with the parcel carrier, one pickup per region: an
+        allocated order never waits because the vans are full (it would miss its promised window)."""
+        by_region: dict[str, list[AllocatedOrder]] = {}
+        for miss in unplaceable:
+            order = by_id[miss.order_id]
+            fits = (
+                order.weight <= v.capacity_weight and order.volume <= v.capacity_volume for v in self.fleet
+            )
+            if any(fits):  # an order no vehicle could carry is no parcel either
+                by_region.setdefault(order.region, []).append(order)
+        return [
+            self._parcels(
+                f"{today:%Y%m%d}-o{k:04d}",
+                region,
+                group,
+                f"no vehicle left with room today: {_orders(len(group))} to {region} go as parcels",
+            )
+            for k, (region, group) in enumerate(sorted(by_region.items()), start=1)
+        ]
 
     def _order(self, order: ReadyOrder, day: int) -> AllocatedOrder:
         return AllocatedOrder(

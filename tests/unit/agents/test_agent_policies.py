@@ -14,6 +14,7 @@ from agents.pricing import PricingAgent
 from engine.model_registry import PricingPolicyConfig, ScarcityPricingModel
 from engine.service.commands import DispatchShipment, RecommendProduction, SetChannelQuotas, SetPrice
 from engine.service.market import MarketView, ProductState, ReadyOrder
+from optimizers.consolidation_types import VehicleType
 
 START = datetime(2026, 12, 1, 18, tzinfo=UTC)
 MODEL = ScarcityPricingModel(PricingPolicyConfig(reference_price=100, elasticity=2, floor=80, ceiling=160))
@@ -172,6 +173,29 @@ def test_the_one_parcel_baseline_charges_the_carrier_tariff_by_weight_and_distan
         assert isinstance(shipment, DispatchShipment) and shipment.vehicle == "parcel"
         assert len(shipment.order_ids) == 1
         assert shipment.cost == pytest.approx(6.0 + 0.3 * 5.0 + 0.005 * shipment.distance)
+
+
+def test_orders_the_fleet_has_no_room_for_go_as_parcels_the_same_day() -> None:
+    # Given one van for 160 units (5 kg each) and 400 one-unit orders ready in one region
+    van = VehicleType(
+        "van", capacity_weight=800, capacity_volume=800, fixed_cost=60, cost_per_distance=0.6, count=1
+    )
+    orders = tuple(ready(f"o{i}", f"c{i}", "CA", f"9{i % 4}") for i in range(400))
+    market = MarketView(
+        now=START, products=(product(),), placed=(), cancelled=(), ready_orders=orders, cursor=0
+    )
+
+    shipments = LogisticsAgent(fleet=(van,), cut_off_hour=17, time_limit_s=1).decide(market)
+
+    # every order leaves today, exactly once: 160 on the van, the rest with the parcel carrier
+    assert all(isinstance(c, DispatchShipment) for c in shipments)
+    shipped = sorted(i for c in shipments for i in c.order_ids)  # type: ignore[attr-defined]
+    assert shipped == sorted(o.id for o in orders)
+    on_van = [c for c in shipments if c.vehicle == "van"]  # type: ignore[attr-defined]
+    assert [len(c.order_ids) for c in on_van] == [160]  # type: ignore[attr-defined]
+    overflow = [c for c in shipments if "no vehicle left" in c.reason]  # type: ignore[attr-defined]
+    assert len(overflow) == 1 and overflow[0].vehicle == "parcel"  # type: ignore[attr-defined]
+    assert len(overflow[0].order_ids) == 240  # type: ignore[attr-defined]
 
 
 def test_logistics_waits_for_the_cut_off_and_does_not_ship_twice_a_day() -> None:
