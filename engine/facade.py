@@ -324,8 +324,8 @@ class PreorderEngine:
     # --- agents ---------------------------------------------------------------------------------
     def market_view(self, cursor: int) -> MarketView:
         """Products, what happened since ``cursor``, and the orders ready to ship: one batch per tick."""
-        now = self.clock.now()
-        view = self._read(lambda uow: market_view(uow, now=now, cursor=cursor))
+        now, limit = self.clock.now(), self.settings.agent_ready_orders
+        view = self._read(lambda uow: market_view(uow, now=now, cursor=cursor, ready_limit=limit))
         return replace(view, dead_letters_pending=len(self.dead_letters.page(limit=1000)))
 
     def product_states(self) -> tuple[ProductState, ...]:

@@ -14,7 +14,13 @@ class Event:
     name: ClassVar[str] = "event"
 
     def payload(self) -> dict[str, Any]:
-        return {name: _plain(getattr(self, name)) for name in _field_names(type(self))}
+        """The event as plain JSON-ready values; computed once (the outbox and the order's history
+        both store it), so treat it as read-only."""
+        cached: dict[str, Any] | None = self.__dict__.get("_payload")
+        if cached is None:
+            cached = {name: _plain(getattr(self, name)) for name in _field_names(type(self))}
+            object.__setattr__(self, "_payload", cached)  # a cache, not a field: equality is unchanged
+        return cached
 
 
 _FIELD_NAMES: dict[type[Event], tuple[str, ...]] = {}

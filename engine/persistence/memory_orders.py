@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import copy
 import itertools
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -13,7 +11,7 @@ import numpy as np
 
 from engine.domain.orders import OrderStatus, Preorder
 from engine.domain.queue_math import QueueSnapshot
-from engine.persistence.memory_store import QUEUED, Repo, put_order, record
+from engine.persistence.memory_store import QUEUED, Repo, copied, put_order, record
 from engine.service import ports
 
 _EPOCH = date(1970, 1, 1).toordinal()
@@ -123,7 +121,7 @@ class MemoryQueues(Repo, ports.Queues):
         )
         day = date.fromisoformat
         for order_id, a, e, la, c, source, conflict, days in rows:
-            order = copy.copy(self.s.orders[order_id])
+            order = copied(self.s.orders[order_id])
             order.promise = Promise(day(a), DeliveryWindow(day(e), day(la), c), source)
             order.conflict, order.conflict_days = conflict, days
             put_order(self, order_id, order)
@@ -141,7 +139,7 @@ class MemoryQueues(Repo, ports.Queues):
             self._set_promises(promises)
         quantities = allocated.quantities.tolist()
         for k, (order_id, quantity) in enumerate(zip(allocated.ids, quantities, strict=True)):
-            order = copy.copy(self.s.orders[order_id])
+            order = copied(self.s.orders[order_id])
             order.status = OrderStatus.ALLOCATED
             put_order(self, order_id, order)
             data: dict[str, Any] = {"order_id": order_id, "quantity": quantity, "receipt": receipt}
@@ -157,7 +155,7 @@ class MemoryQueues(Repo, ports.Queues):
 
 class MemoryPreorders(Repo, ports.Preorders):
     def add(self, order: Preorder) -> None:
-        stored = replace(order, events=[], first_latest=order.promise.delivery_window.latest)
+        stored = copied(order, events=[], first_latest=order.promise.delivery_window.latest)
         put_order(self, order.id, stored)
         self.u.append(self.s.lines.setdefault(order.intent.sku, []), order.id)
         self._events(order)
@@ -179,7 +177,7 @@ class MemoryPreorders(Repo, ports.Preorders):
 
     def get(self, order_id: str) -> Preorder | None:
         order = self.s.orders.get(order_id)
-        return None if order is None else replace(order, events=[])
+        return None if order is None else copied(order, events=[])
 
     def ahead_of(self, sku: str, sequence: int) -> tuple[int, int]:
         line = self.s.queued.get(sku, {})
@@ -202,7 +200,7 @@ class MemoryPreorders(Repo, ports.Preorders):
         return chosen[: query.limit]
 
     def save(self, order: Preorder) -> None:
-        put_order(self, order.id, replace(order, events=[]))
+        put_order(self, order.id, copied(order, events=[]))
         self._events(order)
 
     def history(self, order: Preorder) -> list[dict[str, Any]]:
@@ -211,11 +209,11 @@ class MemoryPreorders(Repo, ports.Preorders):
     def pauses_ending(self, now: datetime, limit: int) -> list[Preorder]:
         paused = (self.s.orders[i] for i in self.s.paused)
         due = [o for o in paused if o.resume_by is not None and o.resume_by <= now]
-        return [replace(o, events=[]) for o in sorted(due, key=lambda o: (o.resume_by or now, o.id))[:limit]]
+        return [copied(o, events=[]) for o in sorted(due, key=lambda o: (o.resume_by or now, o.id))[:limit]]
 
     def allocated(self, limit: int) -> list[Preorder]:
         ids = list(itertools.islice(self.s.allocated, limit))
-        return [replace(self.s.orders[i], events=[]) for i in ids]
+        return [copied(self.s.orders[i], events=[]) for i in ids]
 
     def channel_units(self, sku: str) -> dict[str, int]:
         units: dict[str, int] = {}
@@ -227,7 +225,7 @@ class MemoryPreorders(Repo, ports.Preorders):
 
     def mark_shipped(self, ids: list[str], shipment_id: str, now: datetime, cause: str) -> None:
         for order_id in ids:
-            put_order(self, order_id, replace(self.s.orders[order_id], status=OrderStatus.SHIPPED))
+            put_order(self, order_id, copied(self.s.orders[order_id], status=OrderStatus.SHIPPED))
             record(
                 self,
                 order_id,
@@ -239,7 +237,7 @@ class MemoryPreorders(Repo, ports.Preorders):
 
     def mark_delivered(self, ids: list[str], now: datetime) -> None:
         for order_id in ids:
-            put_order(self, order_id, replace(self.s.orders[order_id], status=OrderStatus.DELIVERED))
+            put_order(self, order_id, copied(self.s.orders[order_id], status=OrderStatus.DELIVERED))
             record(self, order_id, "preorder_delivered", now, None, {"order_id": order_id})
 
     def conflicts(self, limit: int, offset: int) -> list[Preorder]:

@@ -73,31 +73,50 @@ class Repo:
         self.s, self.u = store, undo
 
 
+def copied(order: Preorder, **changes: Any) -> Preorder:
+    """A shallow copy of a stored order with ``changes``: what ``dataclasses.replace`` does, without
+    running ``__init__`` again (a run copies orders millions of times; the fields are already valid)."""
+    clone = object.__new__(Preorder)
+    clone.__dict__.update(order.__dict__)
+    clone.__dict__.update(changes)
+    return clone
+
+
 def put_order(repo: Repo, order_id: str, order: Preorder) -> None:
-    """Store the order and keep the indexes (ready to ship, paused, units per customer) in step."""
-    store, undo = repo.s, repo.u
+    """Store the order and keep the indexes (ready to ship, paused, in line, units per customer) in
+    step; one undo step puts the previous version back the same way."""
+    store = repo.s
     old = store.orders.get(order_id)
-    undo.set(store.orders, order_id, order)
-    for status, index in ((OrderStatus.ALLOCATED, store.allocated), (OrderStatus.PAUSED, store.paused)):
-        if (old is not None and old.status is status) == (order.status is status):
-            continue
-        if order.status is status:
-            undo.set(index, order_id, None)
-        elif order_id in index:
+    _swap(store, order_id, old, order)
+    repo.u.steps.append(functools.partial(_swap, store, order_id, order, old))
+
+
+def _swap(store: MemoryStore, order_id: str, old: Preorder | None, new: Preorder | None) -> None:
+    """Replace version ``old`` of the order by ``new`` (None: absent) in the store and its indexes."""
+    if new is None:
+        del store.orders[order_id]
+    else:
+        store.orders[order_id] = new
+    status, was = (None if new is None else new.status), (None if old is None else old.status)
+    if status is was:
+        return
+    for kind, index in ((OrderStatus.ALLOCATED, store.allocated), (OrderStatus.PAUSED, store.paused)):
+        if status is kind:
+            index[order_id] = None
+        elif was is kind:
             del index[order_id]
-            undo.steps.append(functools.partial(index.__setitem__, order_id, None))
-    in_line, was_in_line = order.status in QUEUED, old is not None and old.status in QUEUED
-    if in_line != was_in_line:
+    order = new if new is not None else old
+    assert order is not None
+    if (status in QUEUED) != (was in QUEUED):
         line = store.queued.setdefault(order.intent.sku, {})
-        if in_line:
-            undo.set(line, order_id, order.sequence)
+        if status in QUEUED:
+            line[order_id] = order.sequence
         else:
             del line[order_id]
-            undo.steps.append(lambda: line.__setitem__(order_id, order.sequence))
-    change = live_units(order) - live_units(old)
+    change = live_units(new) - live_units(old)
     if change:
         key = (order.account_id, order.intent.sku, order.intent.customer.id)
-        undo.set(store.held, key, store.held.get(key, 0) + change)
+        store.held[key] = store.held.get(key, 0) + change
 
 
 def live_units(order: Preorder | None) -> int:

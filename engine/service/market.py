@@ -50,7 +50,7 @@ class MarketView:
     dead_letters_pending: int = 0
 
 
-def market_view(uow: UnitOfWork, *, now: datetime, cursor: int, ready_limit: int = 50_000) -> MarketView:
+def market_view(uow: UnitOfWork, *, now: datetime, cursor: int, ready_limit: int) -> MarketView:
     placed: dict[tuple[str, str], int] = {}
     cancelled: dict[str, int] = {}
     while batch := uow.outbox_after(cursor, 50_000):

@@ -194,4 +194,6 @@ def test_every_order_ends_in_exactly_one_shipment_within_capacity_and_due_date(
     plan = consolidate(problem, ConsolidationParams(time_limit_s=0.5))
 
     assert_plan_obeys_the_rules(problem, plan)
-    assert plan.cost <= consolidate_greedy(problem).cost + 1e-6 or problem.max_hold_days > 0
+    greedy = consolidate_greedy(problem)
+    if problem.max_hold_days == 0 and greedy.status == plan.status == "complete":
+        assert plan.cost <= greedy.cost + 1e-6  # a plan leaving orders behind is cheaper, not better
