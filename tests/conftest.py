@@ -6,8 +6,8 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from hypothesis import settings
 from databases import drop_postgres_database, fresh_postgres_database
+from hypothesis import settings
 from sqlalchemy import create_engine, text
 
 PG_URL = os.environ.get("PREORDER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
