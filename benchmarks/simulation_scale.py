@@ -105,7 +105,8 @@ def main() -> None:
             print(
                 f"{orders:>9,} requested  {runtime:<9}  {row['orders']:>9,} orders  "
                 f"{row['simulated_wall_seconds']:>8.1f} s  {row['orders_per_second']:>8,.0f} orders/s  "
-                f"p99 decision {row['p99_decision_ms']:.3f} ms",
+                f"p99 decision {row['p99_decision_ms']:.3f} ms  on-time {row['on_time_rate']:.3f}  "
+                f"MAPE {row['wait_time_mape']:.3f}",
                 flush=True,
             )
     overhead = {}
