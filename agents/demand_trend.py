@@ -1,9 +1,17 @@
-"""Whether a SKU's demand is fading: units at list price in the last week against the week before.
+"""The demand still to come for a SKU, as the pricing agent reads it from the sales so far.
 
 Scarcity pricing compares the units left with the orders still to come. Extrapolating the last week's
 rate to the end of the window overstates them when demand fades, as an adoption curve does after its
-peak: the price then rises against demand that will not come. Units are counted at their list-price
-equivalent (units × (price / list price)^elasticity), so a price rise is not read as fading demand.
+peak: the price then rises against demand that will not come. Two readings, both in units at their
+list-price equivalent (units × (price / list price)^elasticity, so a price rise is not read as fading
+demand):
+
+- ``DemandTrend``: the last week against the week before; when it fell, each later week is expected to
+  fall by the same ratio. Needs two whole weeks and knows nothing of the curve's shape.
+- ``AdoptionShape``: the shape of the launch's adoption curve (Bass ``p`` and ``q`` per day), as
+  analogous launches give it (the demand model's prior). The units sold since the window opened
+  measure the market size, and the curve says how much of it is still to come before the window
+  closes, peak and fading included, from the first days on.
 """
 
 from __future__ import annotations
@@ -16,12 +24,42 @@ from datetime import datetime, timedelta
 from engine.service.market import MarketView
 
 WEEK = timedelta(days=7)
+# Below this share of the curve seen, a day's noise would decide the market size: read the trend instead.
+MIN_SHARE_SEEN = 0.02
+
+
+@dataclass(frozen=True)
+class AdoptionShape:
+    """Bass innovation ``p`` and imitation ``q`` per day; the market size is left to the data."""
+
+    p: float
+    q: float
+
+    def __post_init__(self) -> None:
+        if not (self.p > 0 and self.q >= 0 and math.isfinite(self.p) and math.isfinite(self.q)):
+            raise ValueError(f"an adoption shape needs p > 0 and q >= 0, got p={self.p}, q={self.q}")
+
+    def share(self, days: float) -> float:
+        """Bass F(t): the share of the market adopted ``days`` after the window opened."""
+        if days <= 0:
+            return 0.0
+        decay = math.exp(-(self.p + self.q) * days)
+        return (1.0 - decay) / (1.0 + (self.q / self.p) * decay)
+
+    def still_to_come(self, units_seen: float, now: float, closes: float) -> float | None:
+        """Units still to come before ``closes`` (days since opening) when ``units_seen`` sold from the
+        opening to ``now``; None while too little of the curve has passed to scale it."""
+        seen = self.share(now)
+        if seen < MIN_SHARE_SEEN or units_seen <= 0:
+            return None
+        return units_seen / seen * max(self.share(closes) - seen, 0.0)
 
 
 @dataclass
 class DemandTrend:
     elasticity: float
     _events: dict[str, deque[tuple[datetime, float]]] = field(default_factory=lambda: defaultdict(deque))
+    _total: dict[str, float] = field(default_factory=dict)  # list-price units seen since the first view
     _started: datetime | None = None
     _now: datetime | None = None
 
@@ -30,11 +68,18 @@ class DemandTrend:
         self._now = view.now
         relative = {p.sku: p.price / p.list_price for p in view.products if p.list_price > 0}
         for sku, _channel, units in view.placed:
-            self._events[sku].append((view.now, units * relative.get(sku, 1.0) ** self.elasticity))
+            at_list = units * relative.get(sku, 1.0) ** self.elasticity
+            self._events[sku].append((view.now, at_list))
+            self._total[sku] = self._total.get(sku, 0.0) + at_list
         horizon = view.now - 2 * WEEK
         for events in self._events.values():
             while events and events[0][0] <= horizon:
                 events.popleft()
+
+    def units_seen(self, sku: str) -> float:
+        """List-price units placed since the first view (a runtime's first view reads the whole outbox,
+        so: since the window opened)."""
+        return self._total.get(sku, 0.0)
 
     def weekly_ratio(self, sku: str) -> float | None:
         """List-price units of the last week over those of the week before; None until two whole weeks

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from agents.demand_trend import DemandTrend
+from agents.demand_trend import AdoptionShape, DemandTrend
 from agents.velocity import DAY, Velocity
 from engine.model_registry import PriceQuery, PricingModel
 from engine.service.commands import AgentCommand, SetPrice
@@ -20,7 +20,9 @@ class PricingAgent:
     """Re-prices capped products that are open for pre-orders, within the model's guardrails.
 
     Observed velocity at the current price is turned into expected arrivals at the list price until the
-    window closes (constant elasticity), and the model returns the price index to show.
+    window closes (constant elasticity), and the model returns the price index to show. Where the shape
+    of a SKU's adoption curve is known (``shapes``, from analogous launches), the units sold since the
+    window opened scale that curve instead, so the peak and the fading after it are foreseen.
     """
 
     model: PricingModel
@@ -29,6 +31,7 @@ class PricingAgent:
     min_history: timedelta = timedelta(days=1)  # no price move on less evidence than this
     name: str = "pricing"
     velocity: Velocity = field(default_factory=Velocity)
+    shapes: dict[str, AdoptionShape] = field(default_factory=dict)  # sku -> its adoption curve's shape
     trend: DemandTrend = field(init=False)  # read with the agent's own elasticity
     since_change: dict[str, float] = field(default_factory=dict)  # periods since each price change
     _last: datetime | None = None
@@ -70,14 +73,25 @@ class PricingAgent:
         assert product.closes_at is not None and product.cap_units is not None
         periods_left = max((product.closes_at - view.now) / self.period, 0.0)
         index = INDEX * product.price / product.list_price
-        per_day = self.velocity.rate(product.sku) * (index / INDEX) ** self.elasticity  # at list price
-        days = self.trend.days_of_demand(product.sku, periods_left * (self.period / DAY))
+        coming = self._by_shape(product, view)
+        if coming is None:
+            per_day = self.velocity.rate(product.sku) * (index / INDEX) ** self.elasticity  # at list price
+            coming = per_day * self.trend.days_of_demand(product.sku, periods_left * (self.period / DAY))
         return PriceQuery(
             remaining_units=float(product.cap_units - product.units_reserved),
-            expected_arrivals=per_day * days,
+            expected_arrivals=coming,
             current_price=index,
             periods_since_change=int(self.since_change.get(product.sku, 10**6)),
         )
+
+    def _by_shape(self, product: ProductState, view: MarketView) -> float | None:
+        """List-price units still to come on the SKU's adoption curve, or None without a shape."""
+        shape = self.shapes.get(product.sku)
+        if shape is None or product.opens_at is None or product.closes_at is None:
+            return None
+        opened = (view.now - product.opens_at) / DAY
+        closes = (product.closes_at - product.opens_at) / DAY
+        return shape.still_to_come(self.trend.units_seen(product.sku), opened, closes)
 
     @staticmethod
     def _reason(product: ProductState, query: PriceQuery) -> str:

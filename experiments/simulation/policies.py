@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from agents.allocation import AllocationAgent
 from agents.base import Agent
+from agents.demand_trend import AdoptionShape
 from agents.logistics import LogisticsAgent, ParcelTariff
 from agents.pricing import PricingAgent
 from engine.model_registry import PricingPolicyConfig, ScarcityPricingModel
@@ -53,7 +54,10 @@ def build_agents(scenario: Scenario, policy: PolicySet) -> list[Agent]:
             max_change=rules.price_max_change,
             min_periods_between_changes=rules.price_min_days_between_changes,
         )
-        agents.append(PricingAgent(model=ScarcityPricingModel(config), elasticity=elasticity))
+        # The shape of each product's adoption curve stands for what analogous launches tell the
+        # strategy team; the market size, and so the demand still to come, the agent reads from sales.
+        shapes = {p.sku: AdoptionShape(p.demand.p, p.demand.q) for p in scenario.products}
+        agents.append(PricingAgent(model=ScarcityPricingModel(config), elasticity=elasticity, shapes=shapes))
     agents.append(
         LogisticsAgent(
             cut_off_hour=rules.cut_off_hour,

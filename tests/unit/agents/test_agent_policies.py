@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from agents.allocation import AllocationAgent
+from agents.demand_trend import AdoptionShape
 from agents.logistics import LogisticsAgent, ParcelTariff
 from agents.pricing import PricingAgent
 from engine.model_registry import PricingPolicyConfig, ScarcityPricingModel
@@ -82,6 +83,40 @@ def test_price_changes_respect_the_step_and_the_wait_between_changes() -> None:
     prices = [500.0] + [float(c.price) for c in commands]
     assert all(abs(b - a) <= 0.10 * a + 0.01 for a, b in itertools.pairwise(prices))
     assert len(commands) <= 4  # at most one change every three days over twelve days
+
+
+def bass_week(agent: PricingAgent, market: float, days: int = 12) -> list[object]:
+    """The agent watches ``days`` days of a launch whose sales follow a Bass curve of size ``market``
+    (cap 1,000 units, window of 61 days opened the day before START)."""
+    shape = AdoptionShape(p=0.02, q=0.3)
+    commands: list[object] = []
+    reserved = 0
+    for day in range(days):
+        units = round(market * (shape.share(day + 1) - shape.share(day)))
+        reserved += units
+        market_view = view(day, (("SKU", "web", units),), units_reserved=reserved, units_queued=reserved)
+        commands += agent.decide(market_view)
+    return commands
+
+
+def test_with_the_adoption_curve_known_a_peak_is_not_read_as_lasting_demand() -> None:
+    # Given sales rising to a peak on a curve whose whole market (800 units) fits the run of 1,000
+    shape = AdoptionShape(p=0.02, q=0.3)
+    flat = PricingAgent(model=MODEL, elasticity=2)
+    shaped = PricingAgent(model=MODEL, elasticity=2, shapes={"SKU": shape})
+
+    # Then extrapolating the peak's rate to the window's end raises the price; the curve does not
+    assert any(c.price > 500 for c in bass_week(flat, 800))  # type: ignore[attr-defined]
+    assert not any(c.price > 500 for c in bass_week(shaped, 800))  # type: ignore[attr-defined]
+
+
+def test_with_the_adoption_curve_known_a_market_larger_than_the_run_still_raises_the_price() -> None:
+    shaped = PricingAgent(model=MODEL, elasticity=2, shapes={"SKU": AdoptionShape(p=0.02, q=0.3)})
+
+    commands = bass_week(shaped, 3000)
+
+    assert commands and commands[0].price > 500  # type: ignore[attr-defined]
+    assert "expected at list price" in commands[0].reason  # type: ignore[attr-defined]
 
 
 def test_open_ended_products_are_not_scarcity_priced() -> None:
