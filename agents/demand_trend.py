@@ -21,11 +21,16 @@ from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+import numpy as np
+
 from engine.service.market import MarketView
+from optimizers.demand import BassParameters, bass_cumulative
 
 WEEK = timedelta(days=7)
-# Below this share of the curve seen, a day's noise would decide the market size: read the trend instead.
+# Below this share of the curve seen, or this many units, a day's noise would decide the market size:
+# read the trend instead (30 Poisson units are known to about ±18%).
 MIN_SHARE_SEEN = 0.02
+MIN_UNITS_SEEN = 30.0
 
 
 @dataclass(frozen=True)
@@ -43,14 +48,13 @@ class AdoptionShape:
         """Bass F(t): the share of the market adopted ``days`` after the window opened."""
         if days <= 0:
             return 0.0
-        decay = math.exp(-(self.p + self.q) * days)
-        return (1.0 - decay) / (1.0 + (self.q / self.p) * decay)
+        return float(bass_cumulative(BassParameters(self.p, self.q, 1.0), np.array([days]))[0])
 
     def still_to_come(self, units_seen: float, now: float, closes: float) -> float | None:
         """Units still to come before ``closes`` (days since opening) when ``units_seen`` sold from the
         opening to ``now``; None while too little of the curve has passed to scale it."""
         seen = self.share(now)
-        if seen < MIN_SHARE_SEEN or units_seen <= 0:
+        if seen < MIN_SHARE_SEEN or units_seen < MIN_UNITS_SEEN:
             return None
         return units_seen / seen * max(self.share(closes) - seen, 0.0)
 

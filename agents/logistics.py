@@ -118,14 +118,11 @@ class LogisticsAgent:
         self, unplaceable: Sequence[Unplaceable], by_id: dict[str, AllocatedOrder], today: date
     ) -> list[AgentCommand]:
         """Orders today's fleet had no room for go with the parcel carrier, one pickup per region: an
-        allocated order never waits because the vans are full (it would miss its promised window)."""
+        order a vehicle could carry never waits because the vans are full (it would miss its window)."""
         by_region: dict[str, list[AllocatedOrder]] = {}
         for miss in unplaceable:
             order = by_id[miss.order_id]
-            fits = (
-                order.weight <= v.capacity_weight and order.volume <= v.capacity_volume for v in self.fleet
-            )
-            if any(fits):  # an order no vehicle could carry is no parcel either
+            if any(v.holds(order.weight, order.volume) for v in self.fleet):  # else no parcel either
                 by_region.setdefault(order.region, []).append(order)
         return [
             self._parcels(

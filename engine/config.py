@@ -41,10 +41,10 @@ class Settings(BaseSettings):
     )
     cut_off_hour: int = Field(default=17, ge=0, le=23, description="Daily shipping cut-off (UTC hour).")
     agent_ready_orders: int = Field(
-        default=250_000,
+        default=50_000,
         ge=1,
-        description="Most allocated orders one agent tick sees (oldest first); the logistics agent ships "
-        "them at the cut-off and the rest wait a day, so size it above a peak day's allocations.",
+        description="Most allocated orders one agent tick reads (oldest first; every tick reads them); the "
+        "logistics agent ships them at the cut-off and the rest wait a day.",
     )
     pause_sweep_seconds: float = Field(
         default=60.0, gt=0, description="How often the server resumes orders whose maximum pause ran out."

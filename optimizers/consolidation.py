@@ -129,7 +129,7 @@ def _plan(
 ) -> ConsolidationPlan:
     started = time.monotonic()
     unplaceable, shippable = _screen(problem)
-    parcels = make_parcels(shippable, hold_days, lambda w, v: any(_fits(t, w, v) for t in problem.fleet))
+    parcels = make_parcels(shippable, hold_days, lambda w, v: any(t.holds(w, v) for t in problem.fleet))
     groups: dict[tuple[int, str], list[Parcel]] = defaultdict(list)
     for parcel in parcels:
         groups[parcel.ship_day, parcel.region].append(parcel)
@@ -232,8 +232,4 @@ def _bin_type(vehicle: VehicleType, available: int) -> BinType:
 
 
 def _carries(vehicle: VehicleType, order: AllocatedOrder) -> bool:
-    return _fits(vehicle, order.weight, order.volume)
-
-
-def _fits(vehicle: VehicleType, weight: float, volume: float) -> bool:
-    return weight <= vehicle.capacity_weight + 1e-9 and volume <= vehicle.capacity_volume + 1e-9
+    return vehicle.holds(order.weight, order.volume)

@@ -35,6 +35,10 @@ class VehicleType:
     cost_per_distance: float
     count: int
 
+    def holds(self, weight: float, volume: float) -> bool:
+        """Whether one vehicle of this type can carry ``weight`` and ``volume`` (within rounding)."""
+        return weight <= self.capacity_weight + 1e-9 and volume <= self.capacity_volume + 1e-9
+
 
 @dataclass(frozen=True)
 class ConsolidationProblem:

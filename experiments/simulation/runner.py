@@ -81,6 +81,7 @@ def run_policy(
         window_confidence=scenario.policies.promise_confidence,
         cut_off_hour=scenario.policies.cut_off_hour,
         bootstrap_admin_key=None,
+        agent_ready_orders=10**9,  # one tick a day, at the cut-off: it must see every allocated order
     )
     engine = bootstrap_in_memory(settings, clock=clock)
     world = World(scenario, policy, engine, clock)

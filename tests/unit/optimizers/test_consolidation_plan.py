@@ -195,5 +195,6 @@ def test_every_order_ends_in_exactly_one_shipment_within_capacity_and_due_date(
 
     assert_plan_obeys_the_rules(problem, plan)
     greedy = consolidate_greedy(problem)
-    if problem.max_hold_days == 0 and greedy.status == plan.status == "complete":
-        assert plan.cost <= greedy.cost + 1e-6  # a plan leaving orders behind is cheaper, not better
+    behind = {u.order_id for u in plan.unplaceable}
+    if problem.max_hold_days == 0 and behind == {u.order_id for u in greedy.unplaceable}:
+        assert plan.cost <= greedy.cost + 1e-6  # a plan leaving more orders behind is cheaper, not better
