@@ -6,7 +6,7 @@ import hashlib
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 
 from engine.service.commands import AgentCommand, DispatchShipment
 from engine.service.market import MarketView, ReadyOrder
@@ -66,6 +66,10 @@ class LogisticsAgent:
     parcel: ParcelTariff = field(default_factory=ParcelTariff)
     name: str = "logistics"
     shipped_on: set[date] = field(default_factory=set)
+
+    def wants_ready_orders(self, now: datetime) -> bool:
+        """Only at the day's cut-off, once: the rest of the day the orders ready to ship are not read."""
+        return now.hour >= self.cut_off_hour and now.date() not in self.shipped_on
 
     def decide(self, view: MarketView) -> list[AgentCommand]:
         today = view.now.date()

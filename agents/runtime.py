@@ -7,7 +7,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from agents.base import Agent
+from agents.base import Agent, wants_ready_orders
 from engine.facade import PreorderEngine
 from engine.service.commands import AgentCommand
 from engine.service.market import MarketView
@@ -35,7 +35,11 @@ class AgentRuntime:
         return [_decide(agent, view) for agent in self.agents]
 
     def tick(self) -> TickReport:
-        view = self.engine.market_view(self.cursor)
+        # Agents hosted elsewhere answer from this process's copies: a copy whose memory lags (logistics
+        # on Ray does not know it already shipped today) errs towards reading the orders.
+        now = self.engine.clock.now()
+        ready = any(wants_ready_orders(agent, now) for agent in self.agents)
+        view = self.engine.market_view(self.cursor, ready_orders=ready)
         report = TickReport()
         for agent, commands in zip(self.agents, self.decide_all(view), strict=True):
             report.commands[agent.name] = len(commands)

@@ -43,8 +43,8 @@ class Settings(BaseSettings):
     agent_ready_orders: int = Field(
         default=50_000,
         ge=1,
-        description="Most allocated orders one agent tick reads (oldest first; every tick reads them); the "
-        "logistics agent ships them at the cut-off and the rest wait a day.",
+        description="Most allocated orders the tick at the cut-off reads (oldest first); the logistics "
+        "agent ships them and the rest wait a day.",
     )
     pause_sweep_seconds: float = Field(
         default=60.0, gt=0, description="How often the server resumes orders whose maximum pause ran out."

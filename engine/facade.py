@@ -322,9 +322,9 @@ class PreorderEngine:
         )
 
     # --- agents ---------------------------------------------------------------------------------
-    def market_view(self, cursor: int) -> MarketView:
-        """Products, what happened since ``cursor``, and the orders ready to ship: one batch per tick."""
-        now, limit = self.clock.now(), self.settings.agent_ready_orders
+    def market_view(self, cursor: int, *, ready_orders: bool = True) -> MarketView:
+        """Products, what happened since ``cursor``, and (unless not wanted) the orders ready to ship."""
+        now, limit = self.clock.now(), (self.settings.agent_ready_orders if ready_orders else 0)
         view = self._read(lambda uow: market_view(uow, now=now, cursor=cursor, ready_limit=limit))
         return replace(view, dead_letters_pending=len(self.dead_letters.page(limit=1000)))
 

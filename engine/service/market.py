@@ -73,7 +73,7 @@ def market_view(uow: UnitOfWork, *, now: datetime, cursor: int, ready_limit: int
             postal_code=o.intent.customer.shipping_address.postal_code,
             due_day=o.promise.delivery_window.latest.toordinal(),
         )
-        for o in uow.preorders.allocated(ready_limit)
+        for o in (uow.preorders.allocated(ready_limit) if ready_limit > 0 else ())
     )
     return MarketView(
         now=now,

@@ -9,6 +9,8 @@ from decimal import Decimal
 import pytest
 from catalog_builders import lanes_body, order_body, plan_body, product_body, unique
 
+from agents.logistics import LogisticsAgent
+from agents.runtime import AgentRuntime
 from api.schemas import PreorderCreate
 from engine.bootstrap import PreorderEngine, bootstrap
 from engine.catalog_input import CatalogIn
@@ -16,7 +18,15 @@ from engine.clock import ManualClock
 from engine.config import Settings
 from engine.domain.errors import ChannelQuotaExhausted
 from engine.service.access import Caller
-from engine.service.commands import DispatchShipment, MarkDelivered, PlacePreorder, SetChannelQuotas, SetPrice
+from engine.service.commands import (
+    AgentCommand,
+    DispatchShipment,
+    MarkDelivered,
+    PlacePreorder,
+    SetChannelQuotas,
+    SetPrice,
+)
+from engine.service.market import MarketView
 
 
 @pytest.fixture
@@ -121,3 +131,32 @@ def test_the_market_view_reports_placements_since_the_last_view(engine: Preorder
     view = engine.market_view(start)
     assert sorted(p for p in view.placed if p[0] == sku) == [(sku, "pos", 1), (sku, "web", 2)]
     assert engine.market_view(view.cursor).placed == ()
+
+
+def test_a_tick_reads_the_orders_ready_to_ship_only_when_logistics_will_ship_them(
+    engine: PreorderEngine,
+) -> None:
+    # Given an allocated order and the logistics agent, whose cut-off is 17:00
+    sku, account = setup(engine)
+    order = place(engine, account, sku, "web")
+    engine.receive(sku, quantity=1, reference=unique("R"), received_at=None, lot_id=None)
+    seen: list[list[str]] = []
+
+    class Watching(LogisticsAgent):
+        def decide(self, view: MarketView) -> list[AgentCommand]:
+            seen.append([o.id for o in view.ready_orders if o.id == order["id"]])
+            return super().decide(view)
+
+    runtime = AgentRuntime(engine, [Watching(cut_off_hour=17, time_limit_s=0.5)])
+    clock = engine.clock
+    assert isinstance(clock, ManualClock)
+
+    # When it ticks in the morning, at the cut-off, and again after it shipped
+    for hour in (9, 17, 18):
+        clock.set(datetime(2026, 12, 1, hour, tzinfo=UTC))
+        runtime.tick()
+
+    # Then only the cut-off's tick read the order, and shipped it
+    assert seen == [[], [order["id"]], []]
+    caller = Caller(account, "k", frozenset({"orders:read"}))
+    assert engine.order(caller, order["id"])["status"] == "shipped"
