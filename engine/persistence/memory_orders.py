@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -178,6 +178,10 @@ class MemoryPreorders(Repo, ports.Preorders):
     def get(self, order_id: str) -> Preorder | None:
         order = self.s.orders.get(order_id)
         return None if order is None else copied(order, events=[])
+
+    def get_many(self, order_ids: Sequence[str]) -> list[Preorder]:
+        orders = self.s.orders
+        return [copied(orders[i], events=[]) for i in order_ids if i in orders]
 
     def ahead_of(self, sku: str, sequence: int) -> tuple[int, int]:
         line = self.s.queued.get(sku, {})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +15,8 @@ from engine.persistence.bulk import DeferredWrites, db_value, fetch_all, insert_
 from engine.persistence.line_history import line_entries
 from engine.persistence.order_rows import order_from_row
 from engine.service import ports
+
+_IDS_PER_QUERY = 1000  # ids bound in one IN (...) list
 
 _P = tables.preorders.c
 
@@ -78,6 +81,16 @@ class SqlPreorders(ports.Preorders):
     def get(self, order_id: str) -> Preorder | None:
         row = self._c.execute(select(tables.preorders).where(tables.preorders.c.id == order_id)).first()
         return None if row is None else order_from_row(row)
+
+    def get_many(self, order_ids: Sequence[str]) -> list[Preorder]:
+        found: dict[str, Preorder] = {}
+        wanted = list(dict.fromkeys(order_ids))
+        for start in range(0, len(wanted), _IDS_PER_QUERY):
+            chunk = wanted[start : start + _IDS_PER_QUERY]
+            for row in self._c.execute(select(tables.preorders).where(tables.preorders.c.id.in_(chunk))):
+                order = order_from_row(row)
+                found[order.id] = order
+        return [found[i] for i in order_ids if i in found]
 
     def ahead_of(self, sku: str, sequence: int) -> tuple[int, int]:
         p = tables.preorders.c

@@ -85,11 +85,11 @@ def recommend_production(uow: UnitOfWork, command: RecommendProduction, *, agent
 
 def dispatch(uow: UnitOfWork, command: DispatchShipment, *, agent: str, now: datetime) -> list[str]:
     """Ship the allocated orders of the shipment (others are left out and said so); returns those shipped."""
-    orders = [uow.preorders.get(order_id) for order_id in command.order_ids]
-    for sku in sorted({o.intent.sku for o in orders if o is not None}):
+    orders = uow.preorders.get_many(command.order_ids)
+    for sku in sorted({o.intent.sku for o in orders}):
         uow.queues.lock(sku)
-    orders = [uow.preorders.get(order_id) for order_id in command.order_ids]
-    ready = [o for o in orders if o is not None and o.status is OrderStatus.ALLOCATED]
+    orders = uow.preorders.get_many(command.order_ids)  # again, now that their lines are locked
+    ready = [o for o in orders if o.status is OrderStatus.ALLOCATED]
     skipped = len(command.order_ids) - len(ready)
     if not ready:
         return []
@@ -137,11 +137,7 @@ def dispatch(uow: UnitOfWork, command: DispatchShipment, *, agent: str, now: dat
 
 
 def deliver(uow: UnitOfWork, command: MarkDelivered, *, now: datetime) -> list[str]:
-    shipped = [
-        o
-        for o in (uow.preorders.get(i) for i in command.order_ids)
-        if o is not None and o.status is OrderStatus.SHIPPED
-    ]
+    shipped = [o for o in uow.preorders.get_many(command.order_ids) if o.status is OrderStatus.SHIPPED]
     ids = [o.id for o in shipped]
     uow.preorders.mark_delivered(ids, now)
     uow.commit()

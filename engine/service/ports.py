@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -208,6 +208,10 @@ class Preorders(abc.ABC):
 
     @abc.abstractmethod
     def get(self, order_id: str) -> Preorder | None: ...
+
+    @abc.abstractmethod
+    def get_many(self, order_ids: Sequence[str]) -> list[Preorder]:
+        """The stored orders among ``order_ids``, in that order (unknown ids left out), read together."""
 
     @abc.abstractmethod
     def ahead_of(self, sku: str, sequence: int) -> tuple[int, int]:

@@ -38,7 +38,7 @@ def engine(database_url: str) -> Iterator[PreorderEngine]:
     built.close()
 
 
-def setup(engine: PreorderEngine, cap: int | None = 100) -> tuple[str, str]:
+def setup(engine: PreorderEngine, cap: int | None = 100, planned: int = 100) -> tuple[str, str]:
     sku, facility, account = unique("SKU"), unique("DC"), unique("acct")
     engine.load_catalog(
         CatalogIn.model_validate(
@@ -47,7 +47,7 @@ def setup(engine: PreorderEngine, cap: int | None = 100) -> tuple[str, str]:
                     {
                         **product_body(cap=cap, facility=facility),
                         "sku": sku,
-                        "supply_plan": plan_body(("R-1", 100, "2027-02-01", 2)),
+                        "supply_plan": plan_body(("R-1", planned, "2027-02-01", 2)),
                     }
                 ],
                 "lanes": lanes_body(facility)["lanes"],
@@ -160,3 +160,23 @@ def test_a_tick_reads_the_orders_ready_to_ship_only_when_logistics_will_ship_the
     assert seen == [[], [order["id"]], []]
     caller = Caller(account, "k", frozenset({"orders:read"}))
     assert engine.order(caller, order["id"])["status"] == "shipped"
+
+
+def test_a_shipment_of_over_a_thousand_orders_ships_and_delivers_every_one_and_skips_unknown_ids(
+    engine: PreorderEngine,
+) -> None:
+    # Given 1,001 allocated orders (their reads go by a thousand ids at a time)
+    sku, account = setup(engine, cap=None, planned=1001)
+    orders = [place(engine, account, sku, "web")["id"] for _ in range(1001)]
+    engine.receive(sku, quantity=1001, reference=unique("R"), received_at=None, lot_id=None)
+    wanted = (*orders[:500], "no-such-order", *orders[500:])
+
+    # When one shipment names them all, and one id that is no order
+    moved = engine.apply(
+        "logistics", [DispatchShipment(unique("S"), wanted, "truck", "US-CA", 1.0, 1.0, "t")]
+    )
+
+    # Then every order ships, in the shipment's order, and is delivered the same way
+    assert moved == orders
+    assert engine.apply("world", [MarkDelivered(wanted)]) == orders
+    assert engine.queue(sku)["totals"]["units_allocated"] == 0
