@@ -21,10 +21,8 @@ from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-import numpy as np
-
 from engine.service.market import MarketView
-from optimizers.demand import BassParameters, bass_cumulative
+from optimizers.demand import bass_share
 
 WEEK = timedelta(days=7)
 # Below this share of the curve seen, or this many units, a day's noise would decide the market size:
@@ -46,9 +44,7 @@ class AdoptionShape:
 
     def share(self, days: float) -> float:
         """Bass F(t): the share of the market adopted ``days`` after the window opened."""
-        if days <= 0:
-            return 0.0
-        return float(bass_cumulative(BassParameters(self.p, self.q, 1.0), np.array([days]))[0])
+        return bass_share(self.p, self.q, days)
 
     def still_to_come(self, units_seen: float, now: float, closes: float) -> float | None:
         """Units still to come before ``closes`` (days since opening) when ``units_seen`` sold from the

@@ -229,6 +229,15 @@ def _validated(sales: Sequence[float] | FloatArray) -> FloatArray:
     return y
 
 
+def bass_share(p: float, q: float, t: float) -> float:
+    """F(t) at one time, in plain floats (agents ask it for every product every tick; no array set-up);
+    0 before the launch."""
+    if t <= 0:
+        return 0.0
+    decay = math.exp(-(p + q) * t)
+    return (1.0 - decay) / (1.0 + (q / p) * decay)
+
+
 def _bass_fraction(p: float, q: float, t: FloatArray) -> FloatArray:
     decay = np.exp(-(p + q) * t)
     return (1.0 - decay) / (1.0 + (q / p) * decay)

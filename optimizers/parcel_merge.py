@@ -61,26 +61,18 @@ def make_parcels(
         together[order.customer, order.address, order.region, day_of[order.id]].append(order)
     parcels: list[Parcel] = []
     for (customer, address, region, day), group in together.items():
-        open_parcels: list[list[AllocatedOrder]] = []
-        for order in sorted(group, key=lambda o: (-o.weight, o.id)):
-            for members in open_parcels:
-                weight = sum(o.weight for o in members) + order.weight
-                if fits(weight, sum(o.volume for o in members) + order.volume):
+        # first fit, heaviest first; each open parcel as [members, weight, volume]
+        open_parcels: list[tuple[list[AllocatedOrder], list[float]]] = []
+        for order in sorted(group, key=lambda o: (-o.weight, o.id)) if len(group) > 1 else group:
+            for members, load in open_parcels:
+                if fits(load[0] + order.weight, load[1] + order.volume):
                     members.append(order)
+                    load[0] += order.weight
+                    load[1] += order.volume
                     break
             else:
-                open_parcels.append([order])
-        for members in open_parcels:
-            parcels.append(
-                Parcel(
-                    id=f"P-{members[0].id}",
-                    order_ids=tuple(o.id for o in members),
-                    customer=customer,
-                    address=address,
-                    region=region,
-                    weight=sum(o.weight for o in members),
-                    volume=sum(o.volume for o in members),
-                    ship_day=day,
-                )
-            )
+                open_parcels.append(([order], [order.weight, order.volume]))
+        for members, (weight, volume) in open_parcels:
+            ids = tuple(o.id for o in members)
+            parcels.append(Parcel(f"P-{ids[0]}", ids, customer, address, region, weight, volume, day))
     return parcels

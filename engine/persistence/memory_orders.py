@@ -220,12 +220,7 @@ class MemoryPreorders(Repo, ports.Preorders):
         return [copied(self.s.orders[i], events=[]) for i in ids]
 
     def channel_units(self, sku: str) -> dict[str, int]:
-        units: dict[str, int] = {}
-        for order_id in self.s.lines.get(sku, []):
-            order = self.s.orders[order_id]
-            if order.status is not OrderStatus.CANCELLED:
-                units[order.intent.channel] = units.get(order.intent.channel, 0) + order.intent.quantity
-        return units
+        return {channel: units for channel, units in self.s.by_channel.get(sku, {}).items() if units}
 
     def mark_shipped(self, ids: list[str], shipment_id: str, now: datetime, cause: str) -> None:
         for order_id in ids:

@@ -39,6 +39,7 @@ class MemoryStore:
     allocated: dict[str, None] = field(default_factory=dict)  # ids of orders ready to ship, in order
     paused: dict[str, None] = field(default_factory=dict)  # ids of paused orders
     held: dict[tuple[str, str, str], int] = field(default_factory=dict)  # live units per customer
+    by_channel: dict[str, dict[str, int]] = field(default_factory=dict)  # sku -> channel -> live units
     quotas: dict[str, dict[str, ports.Quota]] = field(default_factory=dict)  # sku -> channel -> quota
     queued: dict[str, dict[str, int]] = field(default_factory=dict)  # sku -> {id: sequence} of orders in line
     decisions: list[ports.Decision] = field(default_factory=list)
@@ -117,6 +118,8 @@ def _swap(store: MemoryStore, order_id: str, old: Preorder | None, new: Preorder
     if change:
         key = (order.account_id, order.intent.sku, order.intent.customer.id)
         store.held[key] = store.held.get(key, 0) + change
+        units = store.by_channel.setdefault(order.intent.sku, {})
+        units[order.intent.channel] = units.get(order.intent.channel, 0) + change
 
 
 def live_units(order: Preorder | None) -> int:
