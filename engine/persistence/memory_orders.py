@@ -13,6 +13,7 @@ from engine.domain.orders import OrderStatus, Preorder
 from engine.domain.queue_math import QueueSnapshot
 from engine.persistence.memory_store import QUEUED, Repo, copied, put_order, record
 from engine.service import ports
+from engine.service.ready_orders import ReadyOrder
 
 _EPOCH = date(1970, 1, 1).toordinal()
 
@@ -215,9 +216,9 @@ class MemoryPreorders(Repo, ports.Preorders):
         due = [o for o in paused if o.resume_by is not None and o.resume_by <= now]
         return [copied(o, events=[]) for o in sorted(due, key=lambda o: (o.resume_by or now, o.id))[:limit]]
 
-    def allocated(self, limit: int) -> list[Preorder]:
-        ids = list(itertools.islice(self.s.allocated, limit))
-        return [copied(self.s.orders[i], events=[]) for i in ids]
+    def ready_to_ship(self, limit: int) -> list[ReadyOrder]:
+        orders = self.s.orders
+        return [ReadyOrder.of(orders[i]) for i in itertools.islice(self.s.allocated, limit)]
 
     def channel_units(self, sku: str) -> dict[str, int]:
         return {channel: units for channel, units in self.s.by_channel.get(sku, {}).items() if units}

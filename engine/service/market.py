@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from engine.service.ports import UnitOfWork
+from engine.service.ready_orders import ReadyOrder as ReadyOrder  # agents read it from the view
 
 
 @dataclass(frozen=True)
@@ -25,18 +26,6 @@ class ProductState:
     opens_at: datetime | None
     closes_at: datetime | None
     quotas: tuple[tuple[str, int, int], ...]  # (channel, quota, reserved)
-
-
-@dataclass(frozen=True)
-class ReadyOrder:
-    id: str
-    sku: str
-    units: int
-    customer_id: str
-    country: str
-    region: str | None
-    postal_code: str | None
-    due_day: int  # proleptic ordinal of the promised latest delivery date
 
 
 @dataclass(frozen=True)
@@ -62,19 +51,7 @@ def market_view(uow: UnitOfWork, *, now: datetime, cursor: int, ready_limit: int
             elif topic == "preorder_cancelled":
                 sku = payload["sku"]
                 cancelled[sku] = cancelled.get(sku, 0) + int(payload["quantity"])
-    ready = tuple(
-        ReadyOrder(
-            id=o.id,
-            sku=o.intent.sku,
-            units=o.intent.quantity,
-            customer_id=o.intent.customer.id,
-            country=o.intent.customer.shipping_address.country,
-            region=o.intent.customer.shipping_address.region,
-            postal_code=o.intent.customer.shipping_address.postal_code,
-            due_day=o.promise.delivery_window.latest.toordinal(),
-        )
-        for o in (uow.preorders.allocated(ready_limit) if ready_limit > 0 else ())
-    )
+    ready = tuple(uow.preorders.ready_to_ship(ready_limit)) if ready_limit > 0 else ()
     return MarketView(
         now=now,
         products=product_states(uow),

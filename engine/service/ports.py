@@ -18,6 +18,7 @@ from engine.domain.queue_math import QueueSnapshot
 from engine.domain.supply import SupplyPlan
 from engine.service.dead_letter_store import DeadLetter as DeadLetter
 from engine.service.dead_letter_store import DeadLetters as DeadLetters
+from engine.service.ready_orders import ReadyOrder
 
 
 @dataclass(frozen=True)
@@ -238,8 +239,8 @@ class Preorders(abc.ABC):
         """Queued orders flagged as breaking their first promise, worst first."""
 
     @abc.abstractmethod
-    def allocated(self, limit: int) -> list[Preorder]:
-        """Orders ready to ship (allocated, not yet shipped), oldest first."""
+    def ready_to_ship(self, limit: int) -> list[ReadyOrder]:
+        """Orders ready to ship (allocated, not yet shipped), oldest first: only what shipping reads."""
 
     @abc.abstractmethod
     def channel_units(self, sku: str) -> dict[str, int]:
