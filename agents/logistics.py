@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
@@ -78,18 +78,8 @@ class LogisticsAgent:
         self.shipped_on.add(today)
         orders = tuple(self._order(o, today.toordinal()) for o in view.ready_orders)
         if not self.consolidate:
-            by_region: dict[str, list[AllocatedOrder]] = {}
-            for order in orders:
-                by_region.setdefault(order.region, []).append(order)
-            return [
-                self._parcels(
-                    f"{today:%Y%m%d}-p{k:04d}",
-                    region,
-                    group,
-                    "one parcel per order with a parcel carrier (baseline policy)",
-                )
-                for k, (region, group) in enumerate(sorted(by_region.items()), start=1)
-            ]
+            baseline = "one parcel per order with a parcel carrier (baseline policy)"
+            return self._pickups(orders, today, "p", lambda region, count: baseline)
         problem = ConsolidationProblem(orders=orders, fleet=self.fleet, depot=self.depot, max_hold_days=0)
         plan = consolidate(problem, ConsolidationParams(time_limit_s=self.time_limit_s, seed=0, workers=1))
         by_id = {order.id: order for order in orders}
@@ -123,18 +113,23 @@ class LogisticsAgent:
     ) -> list[AgentCommand]:
         """Orders today's fleet had no room for go with the parcel carrier, one pickup per region: an
         order a vehicle could carry never waits because the vans are full (it would miss its window)."""
+        left = (by_id[miss.order_id] for miss in unplaceable)
+        fit = [o for o in left if any(v.holds(o.weight, o.volume) for v in self.fleet)]  # else no parcel
+
+        def why(region: str, count: int) -> str:
+            return f"no vehicle left with room today: {_orders(count)} to {region} go as parcels"
+
+        return self._pickups(fit, today, "o", why)
+
+    def _pickups(
+        self, orders: Iterable[AllocatedOrder], today: date, tag: str, why: Callable[[str, int], str]
+    ) -> list[AgentCommand]:
+        """The orders handed to the parcel carrier, one pickup per region (ids ``YYYYMMDD-<tag>NNNN``)."""
         by_region: dict[str, list[AllocatedOrder]] = {}
-        for miss in unplaceable:
-            order = by_id[miss.order_id]
-            if any(v.holds(order.weight, order.volume) for v in self.fleet):  # else no parcel either
-                by_region.setdefault(order.region, []).append(order)
+        for order in orders:
+            by_region.setdefault(order.region, []).append(order)
         return [
-            self._parcels(
-                f"{today:%Y%m%d}-o{k:04d}",
-                region,
-                group,
-                f"no vehicle left with room today: {_orders(len(group))} to {region} go as parcels",
-            )
+            self._parcels(f"{today:%Y%m%d}-{tag}{k:04d}", region, group, why(region, len(group)))
             for k, (region, group) in enumerate(sorted(by_region.items()), start=1)
         ]
 
