@@ -173,9 +173,9 @@ class SqlPreorders(ports.Preorders):
         return [order_from_row(row) for row in result]
 
     def ready_to_ship(self, limit: int) -> list[ReadyOrder]:
-        columns = (_P.id, _P.sku, _P.quantity, _P.customer_id, _P.ship_country, _P.ship_region)
+        shipping = (_P.customer_id, _P.ship_country, _P.ship_region, _P.ship_postal_code, _P.window_latest)
         result = self._c.execute(
-            select(*columns, _P.ship_postal_code, _P.window_latest)
+            select(_P.id, _P.sku, _P.quantity, *shipping)
             .where(_P.status == OrderStatus.ALLOCATED.value)
             .order_by(_P.updated_at, _P.id)
             .limit(limit)
