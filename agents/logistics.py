@@ -7,6 +7,7 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import lru_cache
 
 from engine.service.commands import AgentCommand, DispatchShipment
 from engine.service.market import MarketView, ReadyOrder
@@ -45,11 +46,16 @@ class ParcelTariff:
 def grid_location(order: ReadyOrder) -> Point:
     """A stable stand-in location in km from country, region and postal code (no geocoder is available
     here): regions spread over a 1,000 km square around the depot, postal codes over 40 km inside them."""
-    region = hashlib.sha256(f"{order.country}/{order.region}".encode()).digest()
-    postal = hashlib.sha256(f"{order.country}/{order.region}/{order.postal_code}".encode()).digest()
+    return _grid_point(order.country, order.region, order.postal_code)
+
+
+@lru_cache(maxsize=65_536)
+def _grid_point(country: str, region: str | None, postal_code: str | None) -> Point:
+    area = hashlib.sha256(f"{country}/{region}".encode()).digest()
+    postal = hashlib.sha256(f"{country}/{region}/{postal_code}".encode()).digest()
     return (
-        (region[0] / 255 - 0.5) * 1000 + (postal[0] / 255 - 0.5) * 40,
-        (region[1] / 255 - 0.5) * 1000 + (postal[1] / 255 - 0.5) * 40,
+        (area[0] / 255 - 0.5) * 1000 + (postal[0] / 255 - 0.5) * 40,
+        (area[1] / 255 - 0.5) * 1000 + (postal[1] / 255 - 0.5) * 40,
     )
 
 

@@ -12,9 +12,10 @@ import bisect
 import math
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from itertools import accumulate
 
-from engine.domain.delivery_window import DeliveryModel, window_offsets
+from engine.domain.delivery_window import DeliveryModel, WindowOffsets, window_offsets
 from engine.domain.errors import SoldOut
 from engine.domain.lanes import Lane
 from engine.domain.supply import SupplyPlan
@@ -95,12 +96,24 @@ class SupplyLadder:
         )
 
 
+@lru_cache(maxsize=4096)
+def _offsets(
+    spread_days: float, handling_days: int, p10: float, p50: float, p90: float, confidence: float
+) -> WindowOffsets:
+    """The window around an availability date; a few distinct (spread, lane) pairs serve every order."""
+    return window_offsets(DeliveryModel.of(spread_days, handling_days, p10, p50, p90), confidence)
+
+
 def promise_for(coverage: Coverage, lane: Lane, confidence: float) -> Promise:
     """The promise for an order covered by ``coverage`` and delivered over ``lane``."""
-    model = DeliveryModel.of(
-        coverage.spread_days, lane.handling_days, lane.transit.p10, lane.transit.p50, lane.transit.p90
+    offsets = _offsets(
+        coverage.spread_days,
+        lane.handling_days,
+        lane.transit.p10,
+        lane.transit.p50,
+        lane.transit.p90,
+        confidence,
     )
-    offsets = window_offsets(model, confidence)
     start = coverage.available_on
     window = DeliveryWindow(
         start + timedelta(days=offsets.earliest), start + timedelta(days=offsets.latest), offsets.confidence

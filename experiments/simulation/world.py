@@ -42,6 +42,12 @@ _Z90 = 1.2815515655446004
 POSTAL_CODES_PER_REGION = 20
 
 
+def _cdf(weights: list[float], *, normalised: bool = True) -> np.ndarray:
+    p = np.asarray(weights, dtype=float)
+    cdf = np.cumsum(p / p.sum() if normalised else p)
+    return cdf / cdf[-1]
+
+
 def total_days(scenario: Scenario) -> int:
     """The horizon, then days without new demand so parcels already on the road can arrive."""
     drain = max(lane.handling_days + 3 * lane.transit_days.p90 for lane in scenario.lanes)
@@ -66,12 +72,18 @@ class World:
         self.sku_index = {sku: k for k, sku in enumerate(self.skus)}
         self.bass = self._bass_curves()
         self.quantities = np.array(sorted(scenario.demand.units_per_order), dtype=np.int64)
-        self.quantity_p = np.array([scenario.demand.units_per_order[q] for q in self.quantities.tolist()])
         self.channels = sorted(scenario.channels)
-        weights = np.array([scenario.channels[c] for c in self.channels], dtype=float)
-        self.channel_p = weights / weights.sum()
-        self.lane_p = np.array([lane.share for lane in scenario.lanes])
-        self.lane_p = self.lane_p / self.lane_p.sum()
+        # What Generator.choice(p=...) draws with, without its checks on every call: same stream.
+        self.quantity_cdf = _cdf(
+            [scenario.demand.units_per_order[q] for q in self.quantities.tolist()], normalised=False
+        )
+        self.channel_cdf = _cdf([scenario.channels[c] for c in self.channels])
+        self.lane_cdf = _cdf([lane.share for lane in scenario.lanes])
+        self.addresses = {
+            (k, code): Address(lane.country, lane.region, f"{k:02d}{code:03d}")
+            for k, lane in enumerate(scenario.lanes)
+            for code in range(POSTAL_CODES_PER_REGION)
+        }
         self.transit_mu = np.array([math.log(lane.transit_days.p50 + 1) for lane in scenario.lanes])
         self.transit_sigma = np.array(
             [
@@ -250,9 +262,11 @@ class World:
             count = int(rng.poisson(base * response * conversion))
             if count == 0:
                 continue
-            quantities = rng.choice(self.quantities, size=count, p=self.quantity_p).tolist()
-            channels = rng.choice(len(self.channels), size=count, p=self.channel_p).tolist()
-            lanes = rng.choice(len(self.lane_p), size=count, p=self.lane_p).tolist()
+            # one uniform per order for each of quantity, channel and lane, in that order
+            uniforms = rng.random(3 * count)
+            quantities = self.quantities[self.quantity_cdf.searchsorted(uniforms[:count], "right")].tolist()
+            channels = self.channel_cdf.searchsorted(uniforms[count : 2 * count], "right").tolist()
+            lanes = self.lane_cdf.searchsorted(uniforms[2 * count :], "right").tolist()
             postal = rng.integers(0, POSTAL_CODES_PER_REGION, size=count).tolist()
             for units, channel, lane, code in zip(quantities, channels, lanes, postal, strict=True):
                 self.ledger.units_demanded += units
@@ -265,17 +279,12 @@ class World:
         return placed
 
     def _place(self, day: int, sku: int, units: int, channel: str, lane_index: int, code: int) -> bool:
-        lane = self.scenario.lanes[lane_index]
         self.customers += 1
         customer_id = f"c{self.customers}"
         intent = OrderIntent(
             self.skus[sku],
             units,
-            Customer(
-                customer_id,
-                f"{customer_id}@simulation.invalid",
-                Address(lane.country, lane.region, f"{lane_index:02d}{code:03d}"),
-            ),
+            Customer(customer_id, f"{customer_id}@simulation.invalid", self.addresses[lane_index, code]),
             channel,
         )
         started = time.perf_counter()
