@@ -166,11 +166,10 @@ def _plan(
         shipments=tuple(shipments),
         unplaceable=tuple(unplaceable),
         cost=sum(s.cost for s in shipments),
-        naive_cost=naive_cost(problem),
-        lower_bound=lower_bound(problem, shipped),
         solve_seconds=time.monotonic() - started,
         groups=len(keys),
         groups_proven_optimal=proven,
+        figures=lambda: (naive_cost(problem), lower_bound(problem, shipped)),
     )
 
 

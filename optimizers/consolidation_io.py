@@ -52,8 +52,10 @@ def problem_from_dict(data: Any) -> ConsolidationProblem:
 
 
 def plan_to_dict(plan: ConsolidationPlan) -> dict[str, Any]:
-    """A JSON-ready view of ``plan`` (tuples become lists)."""
-    return dataclasses.asdict(plan)
+    """A JSON-ready view of ``plan`` (tuples become lists), its naive cost and lower bound included."""
+    data = dataclasses.asdict(plan)
+    del data["figures"]
+    return {**data, "naive_cost": plan.naive_cost, "lower_bound": plan.lower_bound}
 
 
 def _list(data: dict[str, Any], key: str) -> list[Any]:

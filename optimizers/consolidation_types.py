@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
 
 Point = tuple[float, float]
 
@@ -117,6 +119,8 @@ class ConsolidationPlan:
     one trip per parcel; ``lower_bound`` holds for every plan that obeys the rules (no plan can cost
     less). ``status``: ``complete`` when every order ships, ``partial`` when some are unplaceable.
     ``groups_proven_optimal`` counts region-day packings CP-SAT proved cheapest out of ``groups``.
+    The naive cost and the lower bound are computed when first read: an agent planning every day
+    never reads them, and they cost a fifth of a large plan.
     """
 
     status: str
@@ -124,8 +128,19 @@ class ConsolidationPlan:
     shipments: tuple[Shipment, ...]
     unplaceable: tuple[Unplaceable, ...]
     cost: float
-    naive_cost: float
-    lower_bound: float
     solve_seconds: float
     groups: int
     groups_proven_optimal: int
+    figures: Callable[[], tuple[float, float]] = field(repr=False, compare=False)  # (naive, bound)
+
+    @cached_property
+    def _figures(self) -> tuple[float, float]:
+        return self.figures()
+
+    @property
+    def naive_cost(self) -> float:
+        return self._figures[0]
+
+    @property
+    def lower_bound(self) -> float:
+        return self._figures[1]

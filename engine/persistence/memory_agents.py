@@ -17,7 +17,7 @@ class MemoryQuotas(Repo, ports.Quotas):
             return None
         if quota.reserved_units + quantity > quota.quota_units:
             return replace(quota, taken=False)
-        taken = replace(quota, reserved_units=quota.reserved_units + quantity, taken=True)
+        taken = ports.Quota(quota.channel, quota.quota_units, quota.reserved_units + quantity, True)
         self._put(sku, taken)
         return taken
 
@@ -37,7 +37,13 @@ class MemoryQuotas(Repo, ports.Quotas):
 
     def for_sku(self, sku: str) -> list[ports.Quota]:
         quotas = self.s.quotas.get(sku)
-        return sorted(quotas.values(), key=lambda q: q.channel) if quotas else []
+        if not quotas:
+            return []
+        # A SKU's quotas are replaced, never changed in place: the same dict sorts the same way.
+        seen = self.s.views.get(("quotas", sku))
+        if seen is None or seen[0] is not quotas:
+            seen = self.s.views["quotas", sku] = (quotas, sorted(quotas.values(), key=lambda q: q.channel))
+        return list(seen[1])
 
 
 class MemoryDecisions(Repo, ports.Decisions):

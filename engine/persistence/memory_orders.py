@@ -41,7 +41,15 @@ class MemoryQueues(Repo, ports.Queues):
 
     def get(self, sku: str) -> ports.QueueCounters | None:
         c = self.s.counters.get(sku)
-        return None if c is None else ports.QueueCounters(sku=sku, **c)
+        if c is None:
+            return None
+        # Counters are replaced, never changed in place: the same dict gives the same (frozen) answer.
+        seen = self.s.views.get(("counters", sku))
+        if seen is not None and seen[0] is c:
+            return seen[1]
+        counters = ports.QueueCounters(sku=sku, **c)
+        self.s.views["counters", sku] = (c, counters)
+        return counters
 
     def change(self, sku: str, change: ports.CounterChange) -> None:
         c = self.s.counters[sku]

@@ -46,6 +46,9 @@ class MemoryStore:
     shipments: list[ports.Shipment] = field(default_factory=list)
     dead_letters: list[ports.DeadLetter] = field(default_factory=list)
     lock: threading.RLock = field(default_factory=threading.RLock)
+    # Answers derived from a stored value, kept with that value (by identity) to be reused while it
+    # stays: stored values are replaced on change, never changed in place.
+    views: dict[tuple[str, str], tuple[Any, Any]] = field(default_factory=dict)
 
 
 class Undo:

@@ -90,7 +90,7 @@ def run_policy(
     host = _runtime(runtime, engine, list(agents), ray_address)
     started = time.perf_counter()
     try:
-        with collecting_rarely():
+        with cycle_collector_paused():
             for day in range(world.total_days):
                 world.day(day, host)
                 if on_day is not None:
@@ -107,21 +107,24 @@ def run_policy(
 
 
 @contextmanager
-def collecting_rarely() -> Iterator[None]:
-    """Python's cycle collector, tuned for a season: a run keeps millions of small objects alive
-    (orders, history entries), and the collector's default thresholds walk them again and again
-    (30% of a 100,000-order run's wall time). Objects alive before the run are frozen out of
-    collection; young objects are collected every 100,000 allocations instead of 700, and full
-    collections, which walk everything, almost never happen during the run."""
-    thresholds, owner = gc.get_threshold(), gc.get_freeze_count() == 0
+def cycle_collector_paused() -> Iterator[None]:
+    """Python's cycle collector, paused for a season. A run keeps millions of small objects alive
+    (orders, history entries), and the collector walks each of them again as it ages: 30% of a
+    100,000-order run's wall time with the default thresholds, still 8.5% when collecting every
+    100,000 allocations. A season makes no cyclic garbage (a full collection after a 100,000-order
+    season, and after each shipped scenario under every policy, found no unreachable object), so
+    pausing it loses nothing: reference counting still frees everything else at once. Objects alive
+    before the run are frozen out of the next collections; the collector is back on afterwards."""
+    enabled, owner = gc.isenabled(), gc.get_freeze_count() == 0
     if owner:  # leave a freeze made by someone else (the API's start-up) as it is
         gc.collect()
         gc.freeze()
-    gc.set_threshold(100_000, 50, 1_000)
+    gc.disable()
     try:
         yield
     finally:
-        gc.set_threshold(*thresholds)
+        if enabled:
+            gc.enable()
         if owner:
             gc.unfreeze()
 
