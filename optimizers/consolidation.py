@@ -32,7 +32,9 @@ from optimizers.tour import short_tour, tour_length
 
 log = logging.getLogger(__name__)
 
-Packer = Callable[[Sequence[Item], Sequence[BinType], float], Packing]
+# A packing search within a budget; None when the budget is too small to search (first fit decreasing
+# then stands alone, rather than being computed and compared twice).
+Packer = Callable[[Sequence[Item], Sequence[BinType], float], Packing | None]
 
 # Keep a slice of the budget for tours and bookkeeping after the packings.
 _PACKING_SHARE = 0.85
@@ -43,9 +45,9 @@ _MIN_CP_SAT_S = 0.02
 def consolidate(problem: ConsolidationProblem, params: ConsolidationParams) -> ConsolidationPlan:
     """Plan shipments for every order that can ship, within ``params.time_limit_s`` seconds."""
 
-    def packer(items: Sequence[Item], kinds: Sequence[BinType], budget: float) -> Packing:
+    def packer(items: Sequence[Item], kinds: Sequence[BinType], budget: float) -> Packing | None:
         if budget < _MIN_CP_SAT_S:
-            return first_fit_decreasing(items, kinds)
+            return None
         return pack_optimally(items, kinds, time_limit_s=budget, seed=params.seed, workers=params.workers)
 
     return _plan(problem, problem.max_hold_days, packer, params.time_limit_s)
@@ -54,8 +56,8 @@ def consolidate(problem: ConsolidationProblem, params: ConsolidationParams) -> C
 def consolidate_greedy(problem: ConsolidationProblem) -> ConsolidationPlan:
     """Baseline: orders ship the day they are ready, packed first-fit decreasing."""
 
-    def packer(items: Sequence[Item], kinds: Sequence[BinType], budget: float) -> Packing:
-        return first_fit_decreasing(items, kinds)
+    def packer(items: Sequence[Item], kinds: Sequence[BinType], budget: float) -> Packing | None:
+        return None
 
     return _plan(problem, 0, packer, math.inf)
 
@@ -146,7 +148,9 @@ def _plan(
         kinds = [_bin_type(v, k) for v, k in zip(problem.fleet, left, strict=True)]
         items = [Item(p.weight, p.volume, 2 * math.dist(problem.depot, p.address)) for p in members]
         budget = max((deadline - time.monotonic()) / (len(keys) - n), 0.0)
-        packing = _cheaper(problem, members, packer(items, kinds, budget), first_fit_decreasing(items, kinds))
+        greedy = first_fit_decreasing(items, kinds)
+        searched = packer(items, kinds, budget)
+        packing = greedy if searched is None else _cheaper(problem, members, searched, greedy)
         proven += packing.status == "optimal"
         for kind, contents in packing.bins:
             left[kind] -= 1

@@ -8,9 +8,11 @@ locks anyway, so a cached entry is used only while it is exactly what the store 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from engine.domain.catalog import Product
 from engine.domain.lanes import Lane
+from engine.domain.promise import SupplyLadder
 from engine.domain.supply import SupplyPlan
 from engine.service.ports import UnitOfWork
 
@@ -22,6 +24,16 @@ class CatalogEntry:
     lanes: tuple[Lane, ...]
     plan: SupplyPlan
     quota_channels: frozenset[str]  # channels with a quota on this SKU (the others have no limit)
+
+    def ladder(self, units_on_hand: int, today: date) -> SupplyLadder:
+        """The plan's supply ladder with these free units on hand, today. The last one is kept: a SKU
+        is placed and asked about many times a day, and its units on hand seldom change."""
+        last: tuple[int, date, SupplyLadder] | None = self.__dict__.get("_last_ladder")
+        if last is not None and last[0] == units_on_hand and last[1] == today:
+            return last[2]
+        ladder = SupplyLadder.build(self.plan, units_on_hand, today)
+        object.__setattr__(self, "_last_ladder", (units_on_hand, today, ladder))  # a cache, not a field
+        return ladder
 
 
 class CatalogCache:

@@ -21,7 +21,7 @@ from engine.domain.errors import (
 )
 from engine.domain.lanes import best_lane
 from engine.domain.orders import OrderIntent, Preorder
-from engine.domain.promise import SupplyLadder, promise_for
+from engine.domain.promise import promise_for
 from engine.service.catalog_cache import CatalogCache
 from engine.service.commands import PlacePreorder
 from engine.service.order_views import order_view
@@ -152,7 +152,7 @@ def place_preorder(
     from_shelf = reservation.units_on_hand >= intent.quantity and (
         reservation.units_ahead == 0 or not uow.queues.waiting_ahead(intent.sku, reservation.sequence)
     )
-    ladder = SupplyLadder.build(entry.plan, reservation.units_on_hand, now.date())
+    ladder = entry.ladder(reservation.units_on_hand, now.date())
     position = intent.quantity if from_shelf else reservation.units_ahead + intent.quantity
     promise = promise_for(ladder.cover(position), lane, confidence)
     order = Preorder.place(

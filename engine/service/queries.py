@@ -10,7 +10,7 @@ from typing import Any
 from engine.domain.errors import InvalidData, NotFound, SoldOut, UnknownSku
 from engine.domain.lanes import best_lane
 from engine.domain.orders import Preorder
-from engine.domain.promise import SupplyLadder, promise_for
+from engine.domain.promise import promise_for
 from engine.service.catalog_cache import CatalogCache
 from engine.service.order_views import order_view, promise_body, stamp
 from engine.service.ports import OrderQuery, UnitOfWork
@@ -149,7 +149,7 @@ def wait_time(
         answer["reason"] = "destination_not_served"
     if answer["reason"] is not None or lane is None:
         return answer
-    ladder = SupplyLadder.build(entry.plan, counters.units_on_hand, now.date())
+    ladder = entry.ladder(counters.units_on_hand, now.date())
     try:
         promise = promise_for(ladder.cover(counters.units_queued + quantity), lane, confidence)
     except SoldOut:
