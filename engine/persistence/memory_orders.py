@@ -13,7 +13,7 @@ from engine.domain.orders import OrderStatus, Preorder
 from engine.domain.queue_math import QueueSnapshot
 from engine.persistence.memory_store import QUEUED, Repo, copied, put_order, record
 from engine.service import ports
-from engine.service.ready_orders import ReadyOrder
+from engine.service.ready_orders import OrderState, ReadyOrder
 
 _EPOCH = date(1970, 1, 1).toordinal()
 
@@ -114,7 +114,8 @@ class MemoryQueues(Repo, ports.Queues):
             if update.moved[k]:
                 record(self, order_id, "promise_changed", now, update.cause, {"after": after(update, k)})
 
-    def _set_promises(self, update: ports.PromiseUpdate) -> None:
+    def _set_promises(self, update: ports.PromiseUpdate, status: OrderStatus | None = None) -> None:
+        """Store each order's new promise (and ``status``, when given), one new version per order."""
         from engine.domain.promise import DeliveryWindow, Promise
 
         rows = zip(
@@ -133,6 +134,8 @@ class MemoryQueues(Repo, ports.Queues):
             order = copied(self.s.orders[order_id])
             order.promise = Promise(day(a), DeliveryWindow(day(e), day(la), c), source)
             order.conflict, order.conflict_days = conflict, days
+            if status is not None:
+                order.status = status
             put_order(self, order_id, order)
 
     def mark_allocated(
@@ -145,12 +148,11 @@ class MemoryQueues(Repo, ports.Queues):
     ) -> None:
         if promises is not None:
             assert promises.ids == allocated.ids
-            self._set_promises(promises)
+            self._set_promises(promises, OrderStatus.ALLOCATED)
         quantities = allocated.quantities.tolist()
         for k, (order_id, quantity) in enumerate(zip(allocated.ids, quantities, strict=True)):
-            order = copied(self.s.orders[order_id])
-            order.status = OrderStatus.ALLOCATED
-            put_order(self, order_id, order)
+            if promises is None:
+                put_order(self, order_id, copied(self.s.orders[order_id], status=OrderStatus.ALLOCATED))
             data: dict[str, Any] = {"order_id": order_id, "quantity": quantity, "receipt": receipt}
             if promises is not None:
                 data["after"] = after(promises, k)
@@ -188,9 +190,9 @@ class MemoryPreorders(Repo, ports.Preorders):
         order = self.s.orders.get(order_id)
         return None if order is None else copied(order, events=[])
 
-    def get_many(self, order_ids: Sequence[str]) -> list[Preorder]:
-        orders = self.s.orders
-        return [copied(orders[i], events=[]) for i in order_ids if i in orders]
+    def states(self, order_ids: Sequence[str]) -> list[OrderState]:
+        found = (self.s.orders.get(i) for i in order_ids)
+        return [OrderState(o.id, o.intent.sku, o.intent.quantity, o.status) for o in found if o is not None]
 
     def ahead_of(self, sku: str, sequence: int) -> tuple[int, int]:
         line = self.s.queued.get(sku, {})

@@ -15,7 +15,7 @@ from engine.persistence.bulk import DeferredWrites, db_value, fetch_all, insert_
 from engine.persistence.line_history import line_entries
 from engine.persistence.order_rows import order_from_row
 from engine.service import ports
-from engine.service.ready_orders import ReadyOrder
+from engine.service.ready_orders import OrderState, ReadyOrder
 
 _IDS_PER_QUERY = 1000  # ids bound in one IN (...) list
 
@@ -83,14 +83,14 @@ class SqlPreorders(ports.Preorders):
         row = self._c.execute(select(tables.preorders).where(tables.preorders.c.id == order_id)).first()
         return None if row is None else order_from_row(row)
 
-    def get_many(self, order_ids: Sequence[str]) -> list[Preorder]:
-        found: dict[str, Preorder] = {}
+    def states(self, order_ids: Sequence[str]) -> list[OrderState]:
+        p = tables.preorders.c
+        found: dict[str, OrderState] = {}
         wanted = list(dict.fromkeys(order_ids))
         for start in range(0, len(wanted), _IDS_PER_QUERY):
             chunk = wanted[start : start + _IDS_PER_QUERY]
-            for row in self._c.execute(select(tables.preorders).where(tables.preorders.c.id.in_(chunk))):
-                order = order_from_row(row)
-                found[order.id] = order
+            for row in self._c.execute(select(p.id, p.sku, p.quantity, p.status).where(p.id.in_(chunk))):
+                found[row.id] = OrderState(row.id, row.sku, row.quantity, OrderStatus(row.status))
         return [found[i] for i in order_ids if i in found]
 
     def ahead_of(self, sku: str, sequence: int) -> tuple[int, int]:

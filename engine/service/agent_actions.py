@@ -85,17 +85,17 @@ def recommend_production(uow: UnitOfWork, command: RecommendProduction, *, agent
 
 def dispatch(uow: UnitOfWork, command: DispatchShipment, *, agent: str, now: datetime) -> list[str]:
     """Ship the allocated orders of the shipment (others are left out and said so); returns those shipped."""
-    orders = uow.preorders.get_many(command.order_ids)
-    for sku in sorted({o.intent.sku for o in orders}):
+    orders = uow.preorders.states(command.order_ids)
+    for sku in sorted({o.sku for o in orders}):
         uow.queues.lock(sku)
-    orders = uow.preorders.get_many(command.order_ids)  # again, now that their lines are locked
+    orders = uow.preorders.states(command.order_ids)  # again, now that their lines are locked
     ready = [o for o in orders if o.status is OrderStatus.ALLOCATED]
     skipped = len(command.order_ids) - len(ready)
     if not ready:
         return []
     units_by_sku: dict[str, int] = defaultdict(int)
     for order in ready:
-        units_by_sku[order.intent.sku] += order.intent.quantity
+        units_by_sku[order.sku] += order.quantity
     ids = [o.id for o in ready]
     cause = f"shipment {command.shipment_id}: {command.reason}"
     uow.preorders.mark_shipped(ids, command.shipment_id, now, cause)
@@ -137,7 +137,7 @@ def dispatch(uow: UnitOfWork, command: DispatchShipment, *, agent: str, now: dat
 
 
 def deliver(uow: UnitOfWork, command: MarkDelivered, *, now: datetime) -> list[str]:
-    shipped = [o for o in uow.preorders.get_many(command.order_ids) if o.status is OrderStatus.SHIPPED]
+    shipped = [o for o in uow.preorders.states(command.order_ids) if o.status is OrderStatus.SHIPPED]
     ids = [o.id for o in shipped]
     uow.preorders.mark_delivered(ids, now)
     uow.commit()

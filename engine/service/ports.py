@@ -18,7 +18,7 @@ from engine.domain.queue_math import QueueSnapshot
 from engine.domain.supply import SupplyPlan
 from engine.service.dead_letter_store import DeadLetter as DeadLetter
 from engine.service.dead_letter_store import DeadLetters as DeadLetters
-from engine.service.ready_orders import ReadyOrder
+from engine.service.ready_orders import OrderState, ReadyOrder
 
 
 @dataclass(frozen=True)
@@ -211,8 +211,9 @@ class Preorders(abc.ABC):
     def get(self, order_id: str) -> Preorder | None: ...
 
     @abc.abstractmethod
-    def get_many(self, order_ids: Sequence[str]) -> list[Preorder]:
-        """The stored orders among ``order_ids``, in that order (unknown ids left out), read together."""
+    def states(self, order_ids: Sequence[str]) -> list[OrderState]:
+        """Id, SKU, quantity and status of the orders among ``order_ids``, in that order (unknown ids
+        left out), read together."""
 
     @abc.abstractmethod
     def ahead_of(self, sku: str, sequence: int) -> tuple[int, int]:

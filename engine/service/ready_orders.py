@@ -1,10 +1,19 @@
-"""An order ready to ship, as the logistics agent reads it: what a parcel needs, nothing more."""
+"""An order ready to ship, as the logistics agent reads it: what a parcel needs, nothing more; and an
+order's state, as shipping and delivery check it before they move the order."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from engine.domain.orders import Preorder
+from engine.domain.orders import OrderStatus, Preorder
+
+
+class OrderState(NamedTuple):
+    id: str
+    sku: str
+    quantity: int
+    status: OrderStatus
 
 
 @dataclass(frozen=True)
