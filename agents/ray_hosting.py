@@ -71,11 +71,14 @@ class RayAgentRuntime(AgentRuntime):
         self.actors: list[Any] = [remote.remote(agent) for agent in self.agents]
 
     def decide_all(self, view: MarketView) -> list[list[AgentCommand]]:
-        view_ref = ray.put(view)  # one copy of the batch for all actors
+        views = self.views(view)
+        distinct = {id(seen): seen for seen in views}
+        refs = {key: ray.put(seen) for key, seen in distinct.items()}  # one copy of each for all actors
         try:
-            return list(
-                ray.get([actor.decide.remote(view_ref) for actor in self.actors], timeout=self.timeout_s)
-            )
+            calls = [
+                actor.decide.remote(refs[id(seen)]) for actor, seen in zip(self.actors, views, strict=True)
+            ]
+            return list(ray.get(calls, timeout=self.timeout_s))
         except (ray.exceptions.GetTimeoutError, ray.exceptions.RayError) as failure:
             raise AgentsUnavailable(f"agents on Ray did not answer: {failure}") from failure
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from agents.base import Agent, wants_ready_orders
 from engine.facade import PreorderEngine
@@ -32,7 +32,15 @@ class AgentRuntime:
         self.cursor = cursor
 
     def decide_all(self, view: MarketView) -> list[list[AgentCommand]]:
-        return [_decide(agent, view) for agent in self.agents]
+        return [_decide(agent, seen) for agent, seen in zip(self.agents, self.views(view), strict=True)]
+
+    def views(self, view: MarketView) -> list[MarketView]:
+        """Each agent's view of the tick: the orders ready to ship only for an agent that reads them
+        now (on Ray, the other actors need not unpickle up to a day's hundred thousand of them)."""
+        if not view.ready_orders:
+            return [view] * len(self.agents)
+        without = replace(view, ready_orders=())
+        return [view if wants_ready_orders(agent, view.now) else without for agent in self.agents]
 
     def tick(self) -> TickReport:
         # Agents hosted elsewhere answer from this process's copies: a copy whose memory lags (logistics

@@ -89,9 +89,14 @@ def fill(engine: PreorderEngine, sku: str, orders: int) -> None:
             store.orders[order.id] = order
             store.lines[sku].append(order.id)
             store.queued.setdefault(sku, {})[order.id] = i
-        store.counters[sku].update(
-            next_sequence=orders + 1, units_reserved=orders, units_queued=orders, orders_queued=orders
-        )
+        # a new dict, as the store itself does: answers derived from the old one are then not reused
+        store.counters[sku] = {
+            **store.counters[sku],
+            "next_sequence": orders + 1,
+            "units_reserved": orders,
+            "units_queued": orders,
+            "orders_queued": orders,
+        }
         return
     with engine.database.writer.begin() as connection:
         value = lambda item: db_value(connection, item)  # noqa: E731

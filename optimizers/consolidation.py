@@ -8,6 +8,7 @@ into a short tour. ``consolidate_greedy`` is the baseline: no holding, first-fit
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import time
@@ -173,8 +174,12 @@ def _plan(
         solve_seconds=time.monotonic() - started,
         groups=len(keys),
         groups_proven_optimal=proven,
-        figures=lambda: (naive_cost(problem), lower_bound(problem, shipped)),
+        figures=functools.partial(_figures, problem, tuple(shipped)),
     )
+
+
+def _figures(problem: ConsolidationProblem, shipped: Sequence[AllocatedOrder]) -> tuple[float, float]:
+    return naive_cost(problem), lower_bound(problem, shipped)
 
 
 def _cheaper(problem: ConsolidationProblem, members: list[Parcel], a: Packing, b: Packing) -> Packing:

@@ -119,8 +119,8 @@ class ConsolidationPlan:
     one trip per parcel; ``lower_bound`` holds for every plan that obeys the rules (no plan can cost
     less). ``status``: ``complete`` when every order ships, ``partial`` when some are unplaceable.
     ``groups_proven_optimal`` counts region-day packings CP-SAT proved cheapest out of ``groups``.
-    The naive cost and the lower bound are computed when first read: an agent planning every day
-    never reads them, and they cost a fifth of a large plan.
+    The naive cost and the lower bound are computed when first read (so ``solve_seconds`` leaves them
+    out): an agent planning every day never reads them, and they cost a fifth of a large plan.
     """
 
     status: str

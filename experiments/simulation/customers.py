@@ -66,7 +66,9 @@ class Customers:
     def act(self, day: int) -> list[int]:
         """Today's cancellations, pauses and resumes; returns the rows cancelled."""
         behaviour, ledger = self.scenario.customers, self.ledger
-        cancels = self._pick(ledger.waiting.items + ledger.paused.items, behaviour.cancel_rate_per_day)
+        rate = behaviour.cancel_rate_per_day
+        # (the whole line is copied only when someone may cancel)
+        cancels = self._pick(ledger.waiting.items + ledger.paused.items, rate) if rate > 0 else []
         pauses = self._pick(ledger.waiting.items, behaviour.pause_rate_per_day)
         resumes = self._pick(ledger.paused.items, behaviour.resume_rate_per_day)
         cancelled = []

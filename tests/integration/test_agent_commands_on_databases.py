@@ -133,10 +133,10 @@ def test_the_market_view_reports_placements_since_the_last_view(engine: Preorder
     assert engine.market_view(view.cursor).placed == ()
 
 
-def test_a_tick_reads_the_orders_ready_to_ship_only_when_logistics_will_ship_them(
+def test_a_tick_reads_the_orders_ready_to_ship_only_when_logistics_will_ship_them_and_shows_them_to_it_alone(
     engine: PreorderEngine,
 ) -> None:
-    # Given an allocated order and the logistics agent, whose cut-off is 17:00
+    # Given an allocated order, the logistics agent, whose cut-off is 17:00, and another agent
     sku, account = setup(engine)
     order = place(engine, account, sku, "web")
     engine.receive(sku, quantity=1, reference=unique("R"), received_at=None, lot_id=None)
@@ -147,7 +147,16 @@ def test_a_tick_reads_the_orders_ready_to_ship_only_when_logistics_will_ship_the
             seen.append([o.id for o in view.ready_orders if o.id == order["id"]])
             return super().decide(view)
 
-    runtime = AgentRuntime(engine, [Watching(cut_off_hour=17, time_limit_s=0.5)])
+    others: list[int] = []
+
+    class Other:
+        name = "other"
+
+        def decide(self, view: MarketView) -> list[AgentCommand]:
+            others.append(len(view.ready_orders))
+            return []
+
+    runtime = AgentRuntime(engine, [Other(), Watching(cut_off_hour=17, time_limit_s=0.5)])
     clock = engine.clock
     assert isinstance(clock, ManualClock)
 
@@ -156,8 +165,9 @@ def test_a_tick_reads_the_orders_ready_to_ship_only_when_logistics_will_ship_the
         clock.set(datetime(2026, 12, 1, hour, tzinfo=UTC))
         runtime.tick()
 
-    # Then only the cut-off's tick read the order, and shipped it
+    # Then only the cut-off's tick read the order, and shipped it; the other agent never saw it
     assert seen == [[], [order["id"]], []]
+    assert others == [0, 0, 0]
     caller = Caller(account, "k", frozenset({"orders:read"}))
     assert engine.order(caller, order["id"])["status"] == "shipped"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import pickle
 import time
 
 import pytest
@@ -79,6 +80,16 @@ def test_orders_of_one_customer_at_one_address_travel_as_one_parcel() -> None:
     assert len(plan.parcels) == 1 and set(plan.parcels[0].order_ids) == {"a", "b", "c"}
     assert [s.ship_day for s in plan.shipments] == [2]
     assert plan.cost == pytest.approx(20 + 20) and plan.naive_cost == pytest.approx(3 * (20 + 20))
+
+
+def test_a_plan_pickled_and_read_back_gives_the_same_shipments_and_figures() -> None:
+    # (its naive cost and lower bound are computed when first read, on either side of the pickle)
+    orders = (order("a", ready=0), order("b", ready=1), order("c", ready=2))
+    plan = consolidate(ConsolidationProblem(orders, (VAN,), depot=(0, 0), max_hold_days=2), FAST)
+    copy = pickle.loads(pickle.dumps(plan))
+    assert copy == plan
+    assert (copy.naive_cost, copy.lower_bound) == (plan.naive_cost, plan.lower_bound)
+    assert copy.naive_cost == pytest.approx(3 * (20 + 20))
 
 
 def test_an_order_is_not_held_past_its_due_day_to_merge() -> None:
