@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from engine.persistence.memory_store import Repo, bump_catalog
+from engine.persistence.memory_store import Repo, bump_catalog, derived
 from engine.service import ports
 
 
@@ -39,11 +39,9 @@ class MemoryQuotas(Repo, ports.Quotas):
         quotas = self.s.quotas.get(sku)
         if not quotas:
             return []
-        # A SKU's quotas are replaced, never changed in place: the same dict sorts the same way.
-        seen = self.s.views.get(("quotas", sku))
-        if seen is None or seen[0] is not quotas:
-            seen = self.s.views["quotas", sku] = (quotas, sorted(quotas.values(), key=lambda q: q.channel))
-        return list(seen[1])
+        return list(
+            derived(self.s, ("quotas", sku), quotas, lambda: sorted(quotas.values(), key=lambda q: q.channel))
+        )
 
 
 class MemoryDecisions(Repo, ports.Decisions):

@@ -11,7 +11,7 @@ import numpy as np
 
 from engine.domain.orders import OrderStatus, Preorder
 from engine.domain.queue_math import QueueSnapshot
-from engine.persistence.memory_store import QUEUED, Repo, copied, put_order, record
+from engine.persistence.memory_store import QUEUED, Repo, copied, derived, put_order, record
 from engine.service import ports
 from engine.service.ready_orders import OrderState, ReadyOrder
 
@@ -43,13 +43,7 @@ class MemoryQueues(Repo, ports.Queues):
         c = self.s.counters.get(sku)
         if c is None:
             return None
-        # Counters are replaced, never changed in place: the same dict gives the same (frozen) answer.
-        seen = self.s.views.get(("counters", sku))
-        if seen is not None and seen[0] is c:
-            return seen[1]
-        counters = ports.QueueCounters(sku=sku, **c)
-        self.s.views["counters", sku] = (c, counters)
-        return counters
+        return derived(self.s, ("counters", sku), c, lambda: ports.QueueCounters(sku=sku, **c))
 
     def change(self, sku: str, change: ports.CounterChange) -> None:
         c = self.s.counters[sku]

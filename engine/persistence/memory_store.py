@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from engine.domain.catalog import Product
 from engine.domain.lanes import Lane
@@ -20,6 +20,7 @@ from engine.domain.supply import SupplyPlan
 from engine.service import ports
 
 QUEUED = (OrderStatus.PRE_ORDER, OrderStatus.PAUSED)
+T = TypeVar("T")
 
 
 @dataclass
@@ -46,8 +47,7 @@ class MemoryStore:
     shipments: list[ports.Shipment] = field(default_factory=list)
     dead_letters: list[ports.DeadLetter] = field(default_factory=list)
     lock: threading.RLock = field(default_factory=threading.RLock)
-    # Answers derived from a stored value, kept with that value (by identity) to be reused while it
-    # stays: stored values are replaced on change, never changed in place.
+    # Answers derived from a stored value, kept with that value (see ``derived``)
     views: dict[tuple[str, str], tuple[Any, Any]] = field(default_factory=dict)
 
 
@@ -84,6 +84,17 @@ def copied(order: Preorder, **changes: Any) -> Preorder:
     clone.__dict__.update(order.__dict__)
     clone.__dict__.update(changes)
     return clone
+
+
+def derived(store: MemoryStore, key: tuple[str, str], value: Any, compute: Callable[[], T]) -> T:
+    """What ``compute`` derives from the stored ``value``, reused while ``value`` itself stays stored
+    (stored values are replaced on change, never changed in place)."""
+    seen = store.views.get(key)
+    if seen is not None and seen[0] is value:
+        return seen[1]
+    answer = compute()
+    store.views[key] = (value, answer)
+    return answer
 
 
 def put_order(repo: Repo, order_id: str, order: Preorder) -> None:

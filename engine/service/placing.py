@@ -59,7 +59,9 @@ def intent_hash(intent: OrderIntent) -> str:
 
 
 # 48 random bits per id from a generator seeded by the OS, and seeded again in a forked child, so
-# processes never share a sequence; asking the OS for every id cost a system call per order.
+# processes never share a sequence; asking the OS for every id cost a system call per order. Ids are
+# unique, not secret (an order is read only by its account's keys): use ``secrets`` for anything that
+# must not be guessed.
 _random_bits = random.Random(os.urandom(32))
 os.register_at_fork(after_in_child=lambda: _random_bits.seed(os.urandom(32)))
 
