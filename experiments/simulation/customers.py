@@ -66,11 +66,11 @@ class Customers:
     def act(self, day: int) -> list[int]:
         """Today's cancellations, pauses and resumes; returns the rows cancelled."""
         behaviour, ledger = self.scenario.customers, self.ledger
-        rate = behaviour.cancel_rate_per_day
-        # (the whole line is copied only when someone may cancel)
-        cancels = self._pick(ledger.waiting.items + ledger.paused.items, rate) if rate > 0 else []
-        pauses = self._pick(ledger.waiting.items, behaviour.pause_rate_per_day)
-        resumes = self._pick(ledger.paused.items, behaviour.resume_rate_per_day)
+        cancels = self._pick(
+            lambda: ledger.waiting.items + ledger.paused.items, behaviour.cancel_rate_per_day
+        )
+        pauses = self._pick(lambda: ledger.waiting.items, behaviour.pause_rate_per_day)
+        resumes = self._pick(lambda: ledger.paused.items, behaviour.resume_rate_per_day)
         cancelled = []
         for row in sorted(set(cancels)):
             if _try(partial(self.engine.cancel, CALLER, ledger.ids[row], "customer cancelled")) is not None:
@@ -97,8 +97,13 @@ class Customers:
                 order = self.engine.order(CALLER, order_id)
                 self.ledger.resume(row, day, self.promise(day, self.ledger.lane[row], order))
 
-    def _pick(self, rows: list[int], rate: float) -> list[int]:
-        if rate <= 0 or not rows:
+    def _pick(self, line: Callable[[], list[int]], rate: float) -> list[int]:
+        """Each row of ``line`` with probability ``rate``; the line is read only when the rate is not
+        zero (copying a million-order line every day cost a season's run seconds)."""
+        if rate <= 0:
+            return []
+        rows = line()
+        if not rows:
             return []
         count = int(self.rng.binomial(len(rows), rate))
         if count == 0:
