@@ -1,4 +1,5 @@
-"""The one module that knows Ray: agents as actors, one call per agent per tick, results as commands.
+"""The one module that knows Ray: agents as actors, one call per agent per tick, results as commands;
+and any plain objects (a simulation's shards) as actors called together, one call each per step.
 
 The policy classes are unchanged; a small facade hides ``ObjectRef``s, sets timeouts and turns Ray
 failures into a clear error.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import ray
@@ -21,7 +22,7 @@ from engine.service.market import MarketView
 
 
 class AgentsUnavailable(RuntimeError):
-    """The Ray cluster did not answer in time."""
+    """The Ray cluster did not answer in time, or an actor failed."""
 
 
 class AgentActor:
@@ -74,15 +75,60 @@ class RayAgentRuntime(AgentRuntime):
         views = self.views(view)
         distinct = {id(seen): seen for seen in views}
         refs = {key: ray.put(seen) for key, seen in distinct.items()}  # one copy of each for all actors
-        try:
-            calls = [
-                actor.decide.remote(refs[id(seen)]) for actor, seen in zip(self.actors, views, strict=True)
-            ]
-            return list(ray.get(calls, timeout=self.timeout_s))
-        except (ray.exceptions.GetTimeoutError, ray.exceptions.RayError) as failure:
-            raise AgentsUnavailable(f"agents on Ray did not answer: {failure}") from failure
+        return _gather(
+            [actor.decide.remote(refs[id(seen)]) for actor, seen in zip(self.actors, views, strict=True)],
+            self.timeout_s,
+        )
 
     def close(self) -> None:
-        for actor in self.actors:
-            ray.kill(actor)
-        self.actors = []
+        self.actors = _killed(self.actors)
+
+
+def _gather(calls: list[Any], timeout_s: float) -> list[Any]:
+    """The answers of ``calls`` in order, or :class:`AgentsUnavailable` saying why there are none."""
+    try:
+        return list(ray.get(calls, timeout=timeout_s))
+    except (ray.exceptions.GetTimeoutError, ray.exceptions.RayError) as failure:
+        raise AgentsUnavailable(f"actors on Ray failed or did not answer: {failure}") from failure
+
+
+def _killed(actors: list[Any]) -> list[Any]:
+    for actor in actors:
+        ray.kill(actor)
+    return []
+
+
+class _Hosted:
+    """Hosts one plain object built in the actor; its memory lives there between calls."""
+
+    def __init__(self, build: Callable[[], Any]) -> None:
+        gc.freeze()  # as in AgentActor: calls bring large batches (a day's orders ready to ship)
+        gc.set_threshold(50_000, 20, 100)
+        self.target = build()
+
+    def call(self, method: str, *args: Any) -> Any:
+        return getattr(self.target, method)(*args)
+
+
+class ActorGroup:
+    """Objects built by ``builders``, each in its own actor (spread over the cluster's nodes), called
+    together: ``call`` runs a method on all of them at once and returns their answers in order."""
+
+    def __init__(
+        self, builders: Sequence[Callable[[], Any]], *, address: str | None = None, timeout_s: float = 900.0
+    ) -> None:
+        start_ray(address)
+        self.timeout_s = timeout_s
+        remote = ray.remote(num_cpus=0)(_Hosted).options(scheduling_strategy="SPREAD")
+        self.actors: list[Any] = [remote.remote(build) for build in builders]
+
+    def call(self, method: str, *args: Any) -> list[Any]:
+        return self.call_each(method, [args] * len(self.actors))
+
+    def call_each(self, method: str, args: Sequence[tuple[Any, ...]]) -> list[Any]:
+        """``method`` on every object at once, each with its own arguments."""
+        calls = [actor.call.remote(method, *own) for actor, own in zip(self.actors, args, strict=True)]
+        return _gather(calls, self.timeout_s)
+
+    def close(self) -> None:
+        self.actors = _killed(self.actors)

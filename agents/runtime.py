@@ -21,6 +21,14 @@ class TickReport:
     moved_orders: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Decisions:
+    """A tick's view and what each agent decided on it, not yet applied."""
+
+    view: MarketView
+    commands: list[list[AgentCommand]]
+
+
 class AgentRuntime:
     """Agents in this process. Subclasses decide elsewhere (``agents.ray_hosting``) with the same loop."""
 
@@ -43,16 +51,28 @@ class AgentRuntime:
         return [view if wants_ready_orders(agent, view.now) else without for agent in self.agents]
 
     def tick(self) -> TickReport:
+        return self.apply(self.decide())
+
+    def decide(self, *, ready_orders: bool = False) -> Decisions:
+        """Read the tick's view (with the orders ready to ship if some agent here will read them, or if
+        ``ready_orders`` says an agent elsewhere will) and let every agent decide on it."""
         # Agents hosted elsewhere answer from this process's copies: a copy whose memory lags (logistics
         # on Ray does not know it already shipped today) errs towards reading the orders.
         now = self.engine.clock.now()
-        ready = any(wants_ready_orders(agent, now) for agent in self.agents)
+        ready = ready_orders or any(wants_ready_orders(agent, now) for agent in self.agents)
         view = self.engine.market_view(self.cursor, ready_orders=ready)
+        return Decisions(view, self.decide_all(view))
+
+    def apply(
+        self, decisions: Decisions, *, then: Sequence[tuple[str, list[AgentCommand]]] = ()
+    ) -> TickReport:
+        """Apply each agent's commands in turn, then ``then``: (agent name, commands) decided elsewhere."""
         report = TickReport()
-        for agent, commands in zip(self.agents, self.decide_all(view), strict=True):
-            report.commands[agent.name] = len(commands)
-            report.moved_orders += self.engine.apply(agent.name, commands)
-        self.cursor = view.cursor
+        names = [agent.name for agent in self.agents]
+        for name, commands in [*zip(names, decisions.commands, strict=True), *then]:
+            report.commands[name] = len(commands)
+            report.moved_orders += self.engine.apply(name, commands)
+        self.cursor = decisions.view.cursor
         return report
 
     def close(self) -> None:

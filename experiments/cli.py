@@ -215,6 +215,15 @@ def simulate(
     ray_address: Annotated[
         str | None, typer.Option("--ray-address", help="Ray cluster to join (default: RAY_ADDRESS or local).")
     ] = None,
+    shards: Annotated[
+        int,
+        typer.Option(
+            "--shards",
+            min=1,
+            help="Split the products into this many seasons, each with its own engine, world streams, "
+            "agents and share of the fleet: one after the other in process, side by side on Ray.",
+        ),
+    ] = 1,
     json_out: Annotated[
         Path | None, typer.Option("--json", help="Also write the results to this file.")
     ] = None,
@@ -232,6 +241,7 @@ def simulate(
     from experiments.simulation.report import summary
     from experiments.simulation.runner import RUNTIMES, compare, days_to_run
     from experiments.simulation.scenario import ScenarioError, load_scenario, rescale
+    from experiments.simulation.shards import split
 
     if runtime not in RUNTIMES:
         fail(f"--runtime must be one of {', '.join(RUNTIMES)}, not {runtime!r}")
@@ -240,7 +250,9 @@ def simulate(
         if orders is None:
             world = rescale(loaded, skus=skus, days=days, seed=seed)
         else:
+            split(rescale(loaded, skus=skus), shards)  # said now, not after the calibration's pilot runs
             world = rescale_to_orders(loaded, orders, skus=skus, days=days, seed=seed)
+        split(world, shards)
     except ScenarioError as exc:
         fail(str(exc))
     chosen = BASELINES if baselines else ()
@@ -259,6 +271,7 @@ def simulate(
             ray_address=ray_address,
             baselines=chosen,
             on_day=lambda: progress.advance(task),
+            shards=shards,
         )
     run_id = None
     if not no_tracking:
@@ -271,6 +284,7 @@ def simulate(
             "scenario_file": str(scenario),
             "seed": world.seed,
             "runtime": runtime,
+            "shards": shards,
             "skus": len(world.products),
             "horizon_days": world.horizon_days,
             "orders_requested": orders or "scenario",
@@ -288,7 +302,8 @@ def _simulation_table(result: dict[str, Any]) -> None:
     from experiments.simulation.kpis import KPI_NAMES
 
     names = list(result["baselines"])
-    table = Table(title=f"{result['scenario']} (seed {result['seed']}, agents {result['runtime']})")
+    shards = f", {result['shards']} shards" if result["shards"] > 1 else ""
+    table = Table(title=f"{result['scenario']} (seed {result['seed']}, agents {result['runtime']}{shards})")
     table.add_column("KPI")
     table.add_column("engine", justify="right")
     for name in names:

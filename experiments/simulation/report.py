@@ -23,11 +23,12 @@ SERIES_PLOTS = {
 
 def summary(comparison: Comparison, *, run_id: str | None) -> dict[str, Any]:
     """What ``--json`` writes: ``kpis``, ``baselines`` (name -> kpis), differences, scenario, seed,
-    runtime and the MLflow run id (None without tracking)."""
+    runtime, shards and the MLflow run id (None without tracking)."""
     return {
         "scenario": comparison.scenario.name,
         "seed": comparison.scenario.seed,
         "runtime": comparison.runtime,
+        "shards": comparison.shards,
         "run_id": run_id,
         "kpis": comparison.engine.kpis,
         "baselines": {name: run.kpis for name, run in comparison.baselines.items()},

@@ -9,19 +9,15 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
-from agents.runtime import AgentRuntime
-from engine.bootstrap import bootstrap_in_memory
-from engine.clock import ManualClock
-from engine.config import Settings
 from experiments.simulation.kpis import compute_kpis, differences
-from experiments.simulation.policies import BASELINES, ENGINE, PolicySet, build_agents
+from experiments.simulation.policies import BASELINES, ENGINE, PolicySet
 from experiments.simulation.scenario import Scenario
-from experiments.simulation.world import World, total_days
+from experiments.simulation.season import RUNTIMES, Season
+from experiments.simulation.shards import SplitSeason
+from experiments.simulation.world import total_days
 
 log = logging.getLogger(__name__)
-RUNTIMES = ("inprocess", "ray")
 DayCallback = Callable[[], None]
 
 
@@ -44,6 +40,7 @@ class Comparison:
     runtime: str
     engine: RunResult
     baselines: dict[str, RunResult] = field(default_factory=dict)
+    shards: int = 1
 
     def differences(self) -> dict[str, dict[str, float]]:
         """Engine minus baseline, KPI by KPI, per baseline."""
@@ -55,16 +52,6 @@ def days_to_run(scenario: Scenario) -> int:
     return total_days(scenario)
 
 
-def _runtime(kind: str, engine: object, agents: list[object], ray_address: str | None) -> AgentRuntime:
-    if kind == "ray":
-        from agents.ray_hosting import RayAgentRuntime  # the only door to Ray
-
-        return RayAgentRuntime(engine, agents, address=ray_address)  # type: ignore[arg-type]
-    if kind != "inprocess":
-        raise ValueError(f"unknown runtime {kind!r}; use one of {', '.join(RUNTIMES)}")
-    return AgentRuntime(engine, agents)  # type: ignore[arg-type]
-
-
 def run_policy(
     scenario: Scenario,
     policy: PolicySet = ENGINE,
@@ -72,37 +59,34 @@ def run_policy(
     runtime: str = "inprocess",
     ray_address: str | None = None,
     on_day: DayCallback | None = None,
+    shards: int = 1,
 ) -> RunResult:
-    """Simulate the scenario under ``policy``; the same scenario, seed and policy give the same KPIs
-    (wall-clock KPIs aside) whichever runtime hosts the agents."""
-    start = datetime.combine(scenario.start, datetime.min.time(), tzinfo=UTC)
-    clock = ManualClock(start)
-    settings = Settings(
-        window_confidence=scenario.policies.promise_confidence,
-        cut_off_hour=scenario.policies.cut_off_hour,
-        bootstrap_admin_key=None,
-        agent_ready_orders=10**9,  # one tick a day, at the cut-off: it must see every allocated order
+    """Simulate the scenario under ``policy``; the same scenario, seed, policy and number of shards give
+    the same KPIs (wall-clock KPIs aside) whichever runtime hosts the agents. With ``shards`` above one
+    the products are split into that many seasons (``experiments.simulation.shards``): one after the
+    other in process, side by side as Ray actors on Ray."""
+    if runtime not in RUNTIMES:
+        raise ValueError(f"unknown runtime {runtime!r}; use one of {', '.join(RUNTIMES)}")
+    season: Season | SplitSeason = (
+        Season(scenario, policy, runtime=runtime, ray_address=ray_address)
+        if shards == 1
+        else SplitSeason(scenario, policy, shards, runtime=runtime, ray_address=ray_address)
     )
-    engine = bootstrap_in_memory(settings, clock=clock)
-    world = World(scenario, policy, engine, clock)
-    world.load()
-    agents = build_agents(scenario, policy)
-    host = _runtime(runtime, engine, list(agents), ray_address)
-    started = time.perf_counter()
     try:
         with cycle_collector_paused():
-            for day in range(world.total_days):
-                world.day(day, host)
+            started = time.perf_counter()
+            for day in range(total_days(scenario)):
+                season.day(day)
                 if on_day is not None:
                     on_day()
+            outcome = season.finish()
+            wall = time.perf_counter() - started
     finally:
-        host.close()
-    wall = time.perf_counter() - started
-    costs = [shipment.cost for shipment in engine.shipments(limit=10**9)]
-    kpis = compute_kpis(world.ledger, shipment_costs=costs, wall_seconds=wall)
+        season.close()
+    kpis = compute_kpis(outcome.ledger, shipment_costs=outcome.shipment_costs, wall_seconds=wall)
     log.info("%s: %s", policy.name, kpis)
     return RunResult(
-        policy.name, kpis, dict(world.series), dict(world.ledger.units_refused), world.undelivered()
+        policy.name, kpis, outcome.series, dict(outcome.ledger.units_refused), outcome.undelivered
     )
 
 
@@ -140,11 +124,11 @@ def compare(
     ray_address: str | None = None,
     baselines: Sequence[PolicySet] = BASELINES,
     on_day: DayCallback | None = None,
+    shards: int = 1,
 ) -> Comparison:
-    """The engine's policies, then each baseline, all on the same scenario and seed."""
-    engine = run_policy(scenario, ENGINE, runtime=runtime, ray_address=ray_address, on_day=on_day)
-    results = {
-        b.name: run_policy(scenario, b, runtime=runtime, ray_address=ray_address, on_day=on_day)
-        for b in baselines
-    }
-    return Comparison(scenario, runtime, engine, results)
+    """The engine's policies, then each baseline, all on the same scenario, seed and shards."""
+    runs = [
+        run_policy(scenario, policy, runtime=runtime, ray_address=ray_address, on_day=on_day, shards=shards)
+        for policy in (ENGINE, *baselines)
+    ]
+    return Comparison(scenario, runtime, runs[0], {run.policy: run for run in runs[1:]}, shards)

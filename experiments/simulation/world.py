@@ -149,6 +149,11 @@ class World:
     # --- one day --------------------------------------------------------------------------------
     def day(self, day: int, runtime: AgentRuntime) -> None:
         """Advance the world by one day, ending with one agent tick at the cut-off hour."""
+        self.until_cut_off(day)
+        self.shipped(day, runtime.tick().moved_orders)
+
+    def until_cut_off(self, day: int) -> None:
+        """The day up to the agents' tick at the cut-off hour, where the clock is left."""
         midnight = self.start + timedelta(days=day)
         self.clock.set(midnight + timedelta(hours=6))
         self._deliver(day)
@@ -165,8 +170,6 @@ class World:
             placed = 0
         self.series["orders_placed"].append(float(placed))
         self.clock.set(midnight + timedelta(hours=self.scenario.policies.cut_off_hour))
-        report = runtime.tick()
-        self._shipped(day, report.moved_orders)
 
     def _record_market(self, products: tuple[ProductState, ...]) -> None:
         self.free_on_hand = {p.sku: p.units_on_hand for p in products}
@@ -314,7 +317,7 @@ class World:
         return True
 
     # --- carriers -------------------------------------------------------------------------------
-    def _shipped(self, day: int, order_ids: list[str]) -> None:
+    def shipped(self, day: int, order_ids: list[str]) -> None:
         """Orders that left today: each gets a handling plus transit time drawn from its lane."""
         rows = sorted(r for r in (self.ledger.row_of.get(i) for i in order_ids) if r is not None)
         if not rows:

@@ -24,6 +24,7 @@ from experiments.simulation.policies import ENGINE, PURPOSE, build_agents
 from experiments.simulation.report import track
 from experiments.simulation.runner import Comparison, RunResult, compare, run_policy
 from experiments.simulation.scenario import Scenario, load_scenario, rescale
+from experiments.simulation.shards import split
 from experiments.simulation.world import World
 from experiments.tracking import open_tracker
 
@@ -190,12 +191,36 @@ def test_the_simulate_command_writes_the_json_it_promises(tmp_path: Path) -> Non
     assert "orders" in result.output
 
 
+def test_the_simulate_command_refuses_more_shards_than_products_in_one_line() -> None:
+    scenario = str(SCENARIOS / "console_launch.yaml")
+    result = CliRunner().invoke(
+        cli(), ["simulate", scenario, "--skus", "3", "--shards", "4", "--no-tracking"]
+    )
+    assert result.exit_code != 0
+    assert "4 shards need at least 4 products" in result.output
+    assert "Traceback" not in result.output
+
+
 def test_the_simulate_command_refuses_a_bad_scenario_in_one_line(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: x\nhorizon: 3\n")
     result = CliRunner().invoke(cli(), ["simulate", str(bad), "--no-tracking"])
     assert result.exit_code != 0
     assert "bad.yaml" in result.output
+
+
+def test_a_season_split_in_two_shards_sells_what_its_shards_sell_alone_and_the_same_every_time() -> None:
+    scenario = rescale(load_scenario(SCENARIOS / "console_launch.yaml"), orders=600, skus=6)
+
+    whole = run_policy(scenario, shards=2)
+    first, second = (run_policy(part) for part in split(scenario, 2))
+
+    assert whole.kpis["orders"] > 100
+    for kpi in ("orders", "units", "revenue"):
+        assert whole.kpis[kpi] == pytest.approx(first.kpis[kpi] + second.kpis[kpi], abs=0.02), kpi
+    placed = zip(first.series["orders_placed"], second.series["orders_placed"], strict=True)
+    assert whole.series["orders_placed"] == [a + b for a, b in placed]
+    assert same(run_policy(scenario, shards=2).kpis, whole.kpis)
 
 
 @pytest.mark.parametrize("name", ["console_launch", "steady_open_ended", "fragile_supply"])

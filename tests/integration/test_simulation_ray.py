@@ -51,6 +51,17 @@ def test_agents_on_a_local_ray_give_the_same_kpis_as_in_process(local_ray: None)
     assert deterministic(on_ray.kpis) == deterministic(in_process.kpis)
 
 
+def test_a_season_split_in_two_shards_gives_the_same_kpis_side_by_side_on_ray_as_one_after_the_other(
+    local_ray: None,
+) -> None:
+    scenario = rescale(load_scenario(SCENARIOS / "console_launch.yaml"), orders=600, skus=6, days=60)
+    on_ray = run_policy(scenario, runtime="ray", shards=2)
+    in_process = run_policy(scenario, runtime="inprocess", shards=2)
+    assert on_ray.kpis["orders"] > 100
+    assert deterministic(on_ray.kpis) == deterministic(in_process.kpis)
+    assert on_ray.series == in_process.series
+
+
 def test_a_season_with_agents_on_ray_leaves_no_cyclic_garbage_in_the_driver(local_ray: None) -> None:
     # The cycle collector is paused during a run: a collection after each day finds nothing to free.
     found: list[int] = []
