@@ -10,10 +10,11 @@ at this scale they alone would take far longer than the target (see the report f
     .venv/bin/python benchmarks/simulation_scale.py [--orders 100000 1000000] [--runtimes inprocess ray]
         [--shards 1 2]
 
-With ``--shards 2`` the products are split into two seasons (``experiments/simulation/shards.py``): in
-process one runs after the other, on Ray they run side by side as two actors, each with its agents as
-actors of their own. The KPIs of a split season differ a little from the whole one's (own random
-streams, each shard's logistics agent consolidates only its orders with half the fleet): both are shown.
+With ``--shards 2`` the products are split into two seasons with one logistics agent for both
+(``experiments/simulation/shards.py``): in process one runs after the other; on Ray each is an actor
+(its allocation and pricing agents beside its engine) and the logistics agent an actor of its own. The
+KPIs of a split season differ a little from the whole one's (each shard has its own random streams):
+both are shown.
 """
 
 from __future__ import annotations

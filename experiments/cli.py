@@ -220,8 +220,9 @@ def simulate(
         typer.Option(
             "--shards",
             min=1,
-            help="Split the products into this many seasons, each with its own engine, world streams, "
-            "agents and share of the fleet: one after the other in process, side by side on Ray.",
+            help="Split the products into this many seasons, each with its own engine, world streams and "
+            "allocation and pricing agents, one logistics agent for all: one after the other in "
+            "process, side by side on Ray.",
         ),
     ] = 1,
     json_out: Annotated[
@@ -247,12 +248,11 @@ def simulate(
         fail(f"--runtime must be one of {', '.join(RUNTIMES)}, not {runtime!r}")
     try:
         loaded = load_scenario(scenario)
+        split(rescale(loaded, skus=skus), shards)  # too many shards is said before any pilot run
         if orders is None:
             world = rescale(loaded, skus=skus, days=days, seed=seed)
         else:
-            split(rescale(loaded, skus=skus), shards)  # said now, not after the calibration's pilot runs
             world = rescale_to_orders(loaded, orders, skus=skus, days=days, seed=seed)
-        split(world, shards)
     except ScenarioError as exc:
         fail(str(exc))
     chosen = BASELINES if baselines else ()
