@@ -7,7 +7,6 @@ import json
 import os
 import random
 import time
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -29,10 +28,31 @@ from engine.service.ports import CounterChange, IdempotencyRecord, UnitOfWork
 from engine.service.repromising import repromise_sku
 
 
-@dataclass(frozen=True)
 class Placement:
-    order: dict[str, Any]
-    replayed: bool
+    """The answer to a placement: ``order`` is the order's view as its owner sees it, built when first
+    read (a simulation reads ``placed``, the order itself, and never needs the view); ``placed`` is None
+    for a replay of an earlier answer. An order is never changed in place once stored, so a view built
+    later is the view of the order as placed."""
+
+    __slots__ = ("_ahead", "_view", "placed", "replayed")
+
+    def __init__(
+        self,
+        view: dict[str, Any] | None,
+        *,
+        replayed: bool,
+        placed: Preorder | None = None,
+        ahead: tuple[int, int] = (0, 0),
+    ) -> None:
+        self._view, self.replayed, self.placed, self._ahead = view, replayed, placed, ahead
+
+    @property
+    def order(self) -> dict[str, Any]:
+        if self._view is None:
+            assert self.placed is not None
+            orders_ahead, units_ahead = self._ahead
+            self._view = order_view(self.placed, orders_ahead=orders_ahead, units_ahead=units_ahead)
+        return self._view
 
 
 def intent_hash(intent: OrderIntent) -> str:
@@ -174,9 +194,11 @@ def place_preorder(
             intent.sku, CounterChange(units_queued=-q, orders_queued=-1, units_allocated=q, units_on_hand=-q)
         )
     uow.preorders.add(order)
-    view = order_view(order, orders_ahead=reservation.orders_ahead, units_ahead=reservation.units_ahead)
+    placement = Placement(
+        None, replayed=False, placed=order, ahead=(reservation.orders_ahead, reservation.units_ahead)
+    )
     for key in keys:
-        uow.idempotency.add(IdempotencyRecord(account, key, fingerprint, order.id, view, now))
+        uow.idempotency.add(IdempotencyRecord(account, key, fingerprint, order.id, placement.order, now))
     uow.publish(order.events, key=order.id)
     if from_shelf and reservation.units_ahead:
         # Rare (stock on the shelf and only paused orders ahead): those orders' promises on resuming
@@ -186,4 +208,4 @@ def place_preorder(
             uow, intent.sku, cause=cause, now=now, confidence=confidence, tolerance_days=tolerance_days
         )
     uow.commit()
-    return Placement(view, replayed=False)
+    return placement

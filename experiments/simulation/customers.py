@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from engine.domain.errors import DomainError
+from engine.domain.promise import Promise
 from engine.facade import PreorderEngine
 from engine.service.access import Caller
 from experiments.simulation.ledger import Ledger
@@ -44,13 +45,26 @@ class Customers:
     def promise(self, day: int, lane_index: int, order: dict[str, Any]) -> tuple[int, int, int]:
         """(availability, earliest, latest) as simulation days: what the customer is told on ``day``
         about the order whose engine view is ``order``."""
-        if self.policy.engine_promise:
-            window = order["delivery_window"]
-            return (
-                self._offset(order["expected_availability"]),
-                self._offset(window["earliest"]),
-                self._offset(window["latest"]),
-            )
+        if not self.policy.engine_promise:
+            return self._naive(day, lane_index)
+        window, day_of = order["delivery_window"], date.fromisoformat
+        return self._days(
+            day_of(order["expected_availability"]), day_of(window["earliest"]), day_of(window["latest"])
+        )
+
+    def promised(self, day: int, lane_index: int, promise: Promise) -> tuple[int, int, int]:
+        """The same for the engine's ``promise`` itself (what a placement answers with)."""
+        if not self.policy.engine_promise:
+            return self._naive(day, lane_index)
+        window = promise.delivery_window
+        return self._days(promise.expected_availability, window.earliest, window.latest)
+
+    def _days(self, *days: date) -> tuple[int, int, int]:
+        first = self.scenario.start.toordinal()
+        availability, earliest, latest = (d.toordinal() - first for d in days)
+        return availability, earliest, latest
+
+    def _naive(self, day: int, lane_index: int) -> tuple[int, int, int]:
         lane = self.scenario.lanes[lane_index]
         available = day + self.scenario.policies.naive_lead_time_days
         handling = lane.handling_days + available
@@ -59,9 +73,6 @@ class Customers:
             handling + math.floor(lane.transit_days.p10),
             handling + math.ceil(lane.transit_days.p90),
         )
-
-    def _offset(self, iso_day: str) -> int:
-        return date.fromisoformat(iso_day).toordinal() - self.scenario.start.toordinal()
 
     def act(self, day: int) -> list[int]:
         """Today's cancellations, pauses and resumes; returns the rows cancelled."""

@@ -24,7 +24,7 @@ import numpy as np
 from agents.runtime import AgentRuntime
 from engine.clock import ManualClock
 from engine.domain.errors import DomainError
-from engine.domain.orders import Address, Customer, OrderIntent
+from engine.domain.orders import Address, Customer, OrderIntent, OrderStatus
 from engine.domain.supply import LotKind, SupplyLot, SupplyPlan
 from engine.facade import PreorderEngine
 from engine.service.commands import MarkDelivered, PlacePreorder, ReplaceSupplyPlan
@@ -292,19 +292,20 @@ class World:
         )
         started = time.perf_counter()
         try:
-            order = self.engine.place(PlacePreorder(ACCOUNT, intent)).order
+            order = self.engine.place(PlacePreorder(ACCOUNT, intent)).placed
         except DomainError as refusal:
             self.ledger.decision_seconds.append(time.perf_counter() - started)
             self.ledger.refuse(refusal.code, units)
             return False
         self.ledger.decision_seconds.append(time.perf_counter() - started)
-        from_stock = order["status"] == "allocated"
-        promise = self.customers_in_line.promise(day, lane_index, order)
+        assert order is not None  # a new order, never a replay: the simulation sends no dedupe keys
+        from_stock = order.status is OrderStatus.ALLOCATED
+        promise = self.customers_in_line.promised(day, lane_index, order.promise)
         self.ledger.add(
-            order["id"],
+            order.id,
             sku=sku,
             units=units,
-            price=float(order["unit_price"]),
+            price=float(order.unit_price),
             lane=lane_index,
             day=day,
             promise=promise,
