@@ -13,7 +13,7 @@ from engine.domain.orders import OrderStatus, Preorder
 from engine.domain.queue_math import QueueSnapshot
 from engine.persistence.memory_store import QUEUED, Repo, copied, derived, put_order, record
 from engine.service import ports
-from engine.service.ready_orders import OrderState, ReadyOrder
+from engine.service.ready_orders import OrderState, ReadyOrder, ReadyOrders
 
 _EPOCH = date(1970, 1, 1).toordinal()
 
@@ -220,9 +220,9 @@ class MemoryPreorders(Repo, ports.Preorders):
         due = [o for o in paused if o.resume_by is not None and o.resume_by <= now]
         return [copied(o, events=[]) for o in sorted(due, key=lambda o: (o.resume_by or now, o.id))[:limit]]
 
-    def ready_to_ship(self, limit: int) -> list[ReadyOrder]:
-        orders = self.s.orders
-        return [ReadyOrder.of(orders[i]) for i in itertools.islice(self.s.allocated, limit)]
+    def ready_to_ship(self, limit: int) -> ReadyOrders:
+        orders, ready = self.s.orders, itertools.islice(self.s.allocated, limit)
+        return ReadyOrders.of_rows(ReadyOrder.of(orders[i]) for i in ready)
 
     def channel_units(self, sku: str) -> dict[str, int]:
         return {channel: units for channel, units in self.s.by_channel.get(sku, {}).items() if units}

@@ -15,7 +15,7 @@ from engine.persistence.bulk import DeferredWrites, db_value, fetch_all, insert_
 from engine.persistence.line_history import line_entries
 from engine.persistence.order_rows import order_from_row
 from engine.service import ports
-from engine.service.ready_orders import OrderState, ReadyOrder
+from engine.service.ready_orders import OrderState, ReadyOrders
 
 _IDS_PER_QUERY = 1000  # ids bound in one IN (...) list
 
@@ -172,7 +172,7 @@ class SqlPreorders(ports.Preorders):
         )
         return [order_from_row(row) for row in result]
 
-    def ready_to_ship(self, limit: int) -> list[ReadyOrder]:
+    def ready_to_ship(self, limit: int) -> ReadyOrders:
         shipping = (_P.customer_id, _P.ship_country, _P.ship_region, _P.ship_postal_code, _P.window_latest)
         result = self._c.execute(
             select(_P.id, _P.sku, _P.quantity, *shipping)
@@ -180,10 +180,10 @@ class SqlPreorders(ports.Preorders):
             .order_by(_P.updated_at, _P.id)
             .limit(limit)
         )
-        return [
-            ReadyOrder(id_, sku, units, customer, country, region, postal, latest.toordinal())
+        return ReadyOrders.of_rows(
+            (id_, sku, units, customer, country, region, postal, latest.toordinal())
             for id_, sku, units, customer, country, region, postal, latest in result
-        ]
+        )
 
     def channel_units(self, sku: str) -> dict[str, int]:
         result = self._c.execute(

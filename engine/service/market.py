@@ -3,11 +3,13 @@ orders ready to ship — one batch, so an agent on Ray costs one call per tick, 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from engine.service.ports import UnitOfWork
 from engine.service.ready_orders import ReadyOrder as ReadyOrder  # agents read it from the view
+from engine.service.ready_orders import ReadyOrders
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,7 @@ class MarketView:
     products: tuple[ProductState, ...]
     placed: tuple[tuple[str, str, int], ...]  # (sku, channel, units) placed since the last view
     cancelled: tuple[tuple[str, int], ...]  # (sku, units)
-    ready_orders: tuple[ReadyOrder, ...]
+    ready_orders: Sequence[ReadyOrder]  # a ``ReadyOrders`` batch from the engine
     cursor: int  # pass back to get only what happened after this view
     dead_letters_pending: int = 0
 
@@ -51,7 +53,7 @@ def market_view(uow: UnitOfWork, *, now: datetime, cursor: int, ready_limit: int
             elif topic == "preorder_cancelled":
                 sku = payload["sku"]
                 cancelled[sku] = cancelled.get(sku, 0) + int(payload["quantity"])
-    ready = tuple(uow.preorders.ready_to_ship(ready_limit)) if ready_limit > 0 else ()
+    ready = uow.preorders.ready_to_ship(ready_limit) if ready_limit > 0 else ReadyOrders()
     return MarketView(
         now=now,
         products=product_states(uow),

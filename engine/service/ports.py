@@ -18,7 +18,7 @@ from engine.domain.queue_math import QueueSnapshot
 from engine.domain.supply import SupplyPlan
 from engine.service.dead_letter_store import DeadLetter as DeadLetter
 from engine.service.dead_letter_store import DeadLetters as DeadLetters
-from engine.service.ready_orders import OrderState, ReadyOrder
+from engine.service.ready_orders import OrderState, ReadyOrders
 
 
 @dataclass(frozen=True)
@@ -240,7 +240,7 @@ class Preorders(abc.ABC):
         """Queued orders flagged as breaking their first promise, worst first."""
 
     @abc.abstractmethod
-    def ready_to_ship(self, limit: int) -> list[ReadyOrder]:
+    def ready_to_ship(self, limit: int) -> ReadyOrders:
         """Orders ready to ship (allocated, not yet shipped), oldest first: only what shipping reads."""
 
     @abc.abstractmethod
