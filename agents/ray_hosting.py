@@ -112,7 +112,11 @@ class _Hosted:
 
 class ActorGroup:
     """Objects built by ``builders``, each in its own actor (spread over the cluster's nodes), called
-    together: ``call`` runs a method on all of them at once and returns their answers in order."""
+    together: ``call`` runs a method on all of them at once and returns their answers in order.
+
+    ``submit`` starts the calls and returns their answers still in the actors (opaque handles): passed
+    as arguments to another call of a group, they go from actor to actor without passing through this
+    process, and that call waits for them; ``wait`` waits for handles without reading them."""
 
     def __init__(
         self, builders: Sequence[Callable[[], Any]], *, address: str | None = None, timeout_s: float = 900.0
@@ -127,8 +131,22 @@ class ActorGroup:
 
     def call_each(self, method: str, args: Sequence[tuple[Any, ...]]) -> list[Any]:
         """``method`` on every object at once, each with its own arguments."""
-        calls = [actor.call.remote(method, *own) for actor, own in zip(self.actors, args, strict=True)]
-        return _gather(calls, self.timeout_s)
+        return _gather(self.submit_each(method, args), self.timeout_s)
+
+    def submit(self, method: str, *args: Any, returns: int = 1) -> list[Any]:
+        return self.submit_each(method, [args] * len(self.actors), returns=returns)
+
+    def submit_each(self, method: str, args: Sequence[tuple[Any, ...]], *, returns: int = 1) -> list[Any]:
+        """Start ``method`` on every object, each with its own arguments; one handle per object, or a
+        list of ``returns`` handles per object when the method returns that many values."""
+        return [
+            (actor.call if returns == 1 else actor.call.options(num_returns=returns)).remote(method, *own)
+            for actor, own in zip(self.actors, args, strict=True)
+        ]
+
+    def wait(self, handles: Sequence[Any]) -> None:
+        """Until the calls behind ``handles`` are done (or one failed: :class:`AgentsUnavailable`)."""
+        _gather(list(handles), self.timeout_s)
 
     def close(self) -> None:
         self.actors = _killed(self.actors)

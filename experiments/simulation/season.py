@@ -12,7 +12,7 @@ from engine.bootstrap import bootstrap_in_memory
 from engine.clock import ManualClock
 from engine.config import Settings
 from engine.service.commands import AgentCommand
-from engine.service.ready_orders import ReadyOrder
+from engine.service.ready_orders import ReadyOrders
 from experiments.simulation.ledger import Ledger
 from experiments.simulation.policies import PolicySet, build_agents
 from experiments.simulation.scenario import Scenario
@@ -78,12 +78,14 @@ class Season:
     def day(self, day: int) -> None:
         self.world.day(day, self.host)
 
-    def until_cut_off(self, day: int) -> tuple[datetime, tuple[ReadyOrder, ...]]:
+    def until_cut_off(self, day: int) -> tuple[datetime, ReadyOrders]:
         """The day up to the cut-off, and this season's agents' decisions on its view; returns the
         time and the orders ready to ship, for the logistics agent the shards share."""
         self.world.until_cut_off(day)
         self._decided = self.host.decide(ready_orders=True)
-        return self._decided.view.now, self._decided.view.ready_orders
+        ready = self._decided.view.ready_orders
+        assert isinstance(ready, ReadyOrders)  # what the engine's view holds
+        return self._decided.view.now, ready
 
     def after_cut_off(self, day: int, shipments: list[AgentCommand]) -> None:
         """Apply this season's agents' decisions, then the shared logistics agent's ``shipments``."""

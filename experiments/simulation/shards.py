@@ -27,7 +27,7 @@ import numpy as np
 from agents.logistics import LogisticsAgent
 from engine.service.commands import AgentCommand, DispatchShipment
 from engine.service.market import MarketView
-from engine.service.ready_orders import ReadyOrder
+from engine.service.ready_orders import ReadyOrders
 from experiments.simulation.ledger import Ledger
 from experiments.simulation.policies import PolicySet, build_agents
 from experiments.simulation.scenario import Scenario, ScenarioError
@@ -75,6 +75,15 @@ class _Here:
     def call_each(self, method: str, args: Sequence[tuple[Any, ...]]) -> list[Any]:
         return [getattr(target, method)(*own) for target, own in zip(self.targets, args, strict=True)]
 
+    def submit(self, method: str, *args: Any, returns: int = 1) -> list[Any]:
+        return self.call(method, *args)  # the answers themselves (``returns`` values each, in a list)
+
+    def submit_each(self, method: str, args: Sequence[tuple[Any, ...]], *, returns: int = 1) -> list[Any]:
+        return self.call_each(method, args)
+
+    def wait(self, handles: Sequence[Any]) -> None:
+        """Calls here are done when they return."""
+
     def close(self) -> None:
         for target in self.targets:
             getattr(target, "close", lambda: None)()
@@ -90,8 +99,21 @@ def _season_in_worker(scenario: Scenario, policy: PolicySet) -> Season:
     return Season(scenario, policy, runtime="inprocess", shared_logistics=True)
 
 
-def _itself(target: Any) -> Any:
-    return target
+class SharedLogistics:
+    """The logistics agent of every shard: at the cut-off it decides on all the shards' orders ready to
+    ship at once, and hands each shard its part of the shipments."""
+
+    def __init__(self, agent: LogisticsAgent) -> None:
+        self.agent = agent
+
+    def decide(self, *ready: tuple[datetime, ReadyOrders]) -> list[list[AgentCommand]]:
+        """``ready`` holds each shard's time and orders ready to ship, in shard order."""
+        now = ready[0][0]
+        every = ReadyOrders.joined(orders for _, orders in ready)
+        view = MarketView(now=now, products=(), placed=(), cancelled=(), ready_orders=every, cursor=0)
+        commands = self.agent.decide(view)
+        shards = [orders.ids for _, orders in ready]
+        return per_shard(commands, shards, dict(zip(every.ids, every.units, strict=True)))
 
 
 class SplitSeason:
@@ -113,22 +135,26 @@ class SplitSeason:
             self.seasons = ActorGroup(
                 [functools.partial(_season_in_worker, part, policy) for part in parts], address=ray_address
             )
-            self.logistics = ActorGroup([functools.partial(_itself, logistics)])
+            self.logistics = ActorGroup([functools.partial(SharedLogistics, logistics)])
         else:
             self.seasons = _Here([Season(part, policy, shared_logistics=True) for part in parts])
-            self.logistics = _Here([logistics])
+            self.logistics = _Here([SharedLogistics(logistics)])
+        self.shards = len(parts)
+        self._finishing: list[Any] = []  # the calls that end the last day submitted
 
     def day(self, day: int) -> None:
-        ready: list[tuple[datetime, tuple[ReadyOrder, ...]]] = self.seasons.call("until_cut_off", day)
-        now = ready[0][0]
-        every = tuple(order for _, orders in ready for order in orders)
-        view = MarketView(now=now, products=(), placed=(), cancelled=(), ready_orders=every, cursor=0)
-        (commands,) = self.logistics.call("decide", view)
-        shards = [[order.id for order in orders] for _, orders in ready]
-        split_up = per_shard(commands, shards, {order.id: order.units for order in every})
-        self.seasons.call_each("after_cut_off", [(day, own) for own in split_up])
+        """Submit the day's three steps. On Ray the orders ready to ship go from the shards to the
+        logistics actor, and each shard's shipments back to it, without passing through this process;
+        and this process waits for the day before, not this one, so that each shard goes on to the next
+        day as soon as it has applied its shipments (an actor runs its calls in the order sent)."""
+        ready = self.seasons.submit("until_cut_off", day)
+        (shipments,) = self.logistics.submit("decide", *ready, returns=self.shards)
+        done = self.seasons.submit_each("after_cut_off", [(day, own) for own in shipments])
+        self.seasons.wait(self._finishing)
+        self._finishing = done
 
     def finish(self) -> SeasonOutcome:
+        self.seasons.wait(self._finishing)
         return merge(self.seasons.call("finish"))
 
     def close(self) -> None:
