@@ -54,14 +54,20 @@ def first_fit_decreasing(items: Sequence[Item], kinds: Sequence[BinType]) -> Pac
     """Largest items first into the first open bin with room; new bins use the roomiest type still
     available, and each finished bin is then moved to the cheapest available type that holds its load."""
     left = [k.available for k in kinds]
-    order = sorted(range(len(items)), key=lambda i: -_size(items[i], kinds))
+    cap_w = max(k.capacity_weight for k in kinds)
+    cap_v = max(k.capacity_volume for k in kinds)
+    order = sorted(range(len(items)), key=lambda i: -max(items[i].weight / cap_w, items[i].volume / cap_v))
+    room = [(_floor_scaled(k.capacity_weight), _floor_scaled(k.capacity_volume)) for k in kinds]
     bins: list[tuple[int, list[int], float, float]] = []
+    limits: list[tuple[int, int]] = []  # each open bin's room, scaled as ``_fits`` scales it
     unpacked: list[int] = []
     for i in order:
         it = items[i]
-        for b, (kind, members, w, v) in enumerate(bins):
-            if _fits(kinds[kind], w + it.weight, v + it.volume):
-                bins[b] = (kind, [*members, i], w + it.weight, v + it.volume)
+        for b, (most_w, most_v) in enumerate(limits):
+            kind, members, w, v = bins[b]
+            if _ceil_scaled(w + it.weight) <= most_w and _ceil_scaled(v + it.volume) <= most_v:
+                members.append(i)
+                bins[b] = (kind, members, w + it.weight, v + it.volume)
                 break
         else:
             roomy = [t for t in range(len(kinds)) if left[t] > 0 and _fits(kinds[t], it.weight, it.volume)]
@@ -71,6 +77,7 @@ def first_fit_decreasing(items: Sequence[Item], kinds: Sequence[BinType]) -> Pac
             t = max(roomy, key=lambda t: (kinds[t].capacity_weight, kinds[t].capacity_volume))
             left[t] -= 1
             bins.append((t, [i], it.weight, it.volume))
+            limits.append(room[t])
     final = []
     for kind, members, w, v in bins:
         left[kind] += 1
@@ -213,12 +220,6 @@ def _hint(
     for i in placeable:
         for b in range(len(slots)):
             model.add_hint(x[i, b], where[i] == b)
-
-
-def _size(item: Item, kinds: Sequence[BinType]) -> float:
-    cap_w = max(k.capacity_weight for k in kinds)
-    cap_v = max(k.capacity_volume for k in kinds)
-    return max(item.weight / cap_w, item.volume / cap_v)
 
 
 def _fits(kind: BinType, weight: float, volume: float) -> bool:

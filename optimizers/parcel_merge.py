@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from optimizers.consolidation_types import AllocatedOrder, Parcel
 
 
-@dataclass(frozen=True)
-class Window:
+class Window(NamedTuple):
     first: int
     last: int
 
@@ -61,9 +60,14 @@ def make_parcels(
         together[order.customer, order.address, order.region, day_of[order.id]].append(order)
     parcels: list[Parcel] = []
     for (customer, address, region, day), group in together.items():
+        if len(group) == 1:  # most orders: a parcel of its own
+            (one,) = group
+            weight, volume = one.weight, one.volume
+            parcels.append(Parcel(f"P-{one.id}", (one.id,), customer, address, region, weight, volume, day))
+            continue
         # first fit, heaviest first; each open parcel as [members, weight, volume]
         open_parcels: list[tuple[list[AllocatedOrder], list[float]]] = []
-        for order in sorted(group, key=lambda o: (-o.weight, o.id)) if len(group) > 1 else group:
+        for order in sorted(group, key=lambda o: (-o.weight, o.id)):
             for members, load in open_parcels:
                 if fits(load[0] + order.weight, load[1] + order.volume):
                     members.append(order)

@@ -18,7 +18,12 @@ class Event:
         both store it), so treat it as read-only."""
         cached: dict[str, Any] | None = self.__dict__.get("_payload")
         if cached is None:
-            cached = {name: _plain(getattr(self, name)) for name in _field_names(type(self))}
+            values = self.__dict__  # plain values as they are, without a call for each
+            cached = {
+                name: value if type(value) in _AS_IS else _plain(value)
+                for name in _field_names(type(self))
+                for value in (values[name],)
+            }
             object.__setattr__(self, "_payload", cached)  # a cache, not a field: equality is unchanged
         return cached
 
