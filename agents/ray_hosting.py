@@ -109,6 +109,13 @@ class _Hosted:
     def call(self, method: str, *args: Any) -> Any:
         return getattr(self.target, method)(*args)
 
+    def call_returning(self, count: int, method: str, *args: Any) -> Any:
+        """``call`` for a method that returns a sequence of ``count`` values, each its own Ray object."""
+        values = tuple(self.call(method, *args))
+        if len(values) != count:
+            raise ValueError(f"{method} returned {len(values)} values, not {count}")
+        return values if count > 1 else values[0]
+
 
 class ActorGroup:
     """Objects built by ``builders``, each in its own actor (spread over the cluster's nodes), called
@@ -133,16 +140,21 @@ class ActorGroup:
         """``method`` on every object at once, each with its own arguments."""
         return _gather(self.submit_each(method, args), self.timeout_s)
 
-    def submit(self, method: str, *args: Any, returns: int = 1) -> list[Any]:
+    def submit(self, method: str, *args: Any, returns: int | None = None) -> list[Any]:
         return self.submit_each(method, [args] * len(self.actors), returns=returns)
 
-    def submit_each(self, method: str, args: Sequence[tuple[Any, ...]], *, returns: int = 1) -> list[Any]:
-        """Start ``method`` on every object, each with its own arguments; one handle per object, or a
-        list of ``returns`` handles per object when the method returns that many values."""
-        return [
-            (actor.call if returns == 1 else actor.call.options(num_returns=returns)).remote(method, *own)
+    def submit_each(
+        self, method: str, args: Sequence[tuple[Any, ...]], *, returns: int | None = None
+    ) -> list[Any]:
+        """Start ``method`` on every object, each with its own arguments: one handle per object; or,
+        for a method that returns a sequence of ``returns`` values, a list of as many handles."""
+        if returns is None:
+            return [actor.call.remote(method, *own) for actor, own in zip(self.actors, args, strict=True)]
+        calls = [
+            actor.call_returning.options(num_returns=returns).remote(returns, method, *own)
             for actor, own in zip(self.actors, args, strict=True)
         ]
+        return [list(handles) if returns > 1 else [handles] for handles in calls]
 
     def wait(self, handles: Sequence[Any]) -> None:
         """Until the calls behind ``handles`` are done (or one failed: :class:`AgentsUnavailable`)."""

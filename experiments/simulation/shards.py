@@ -75,11 +75,20 @@ class _Here:
     def call_each(self, method: str, args: Sequence[tuple[Any, ...]]) -> list[Any]:
         return [getattr(target, method)(*own) for target, own in zip(self.targets, args, strict=True)]
 
-    def submit(self, method: str, *args: Any, returns: int = 1) -> list[Any]:
-        return self.call(method, *args)  # the answers themselves (``returns`` values each, in a list)
+    def submit(self, method: str, *args: Any, returns: int | None = None) -> list[Any]:
+        return self.submit_each(method, [args] * len(self.targets), returns=returns)
 
-    def submit_each(self, method: str, args: Sequence[tuple[Any, ...]], *, returns: int = 1) -> list[Any]:
-        return self.call_each(method, args)
+    def submit_each(
+        self, method: str, args: Sequence[tuple[Any, ...]], *, returns: int | None = None
+    ) -> list[Any]:
+        """The answers themselves, as ``ActorGroup.submit_each`` shapes its handles."""
+        answers = self.call_each(method, args)
+        if returns is None:
+            return answers
+        shaped = [list(answer) for answer in answers]
+        if any(len(values) != returns for values in shaped):
+            raise ValueError(f"{method} returned other than {returns} values")
+        return shaped
 
     def wait(self, handles: Sequence[Any]) -> None:
         """Calls here are done when they return."""

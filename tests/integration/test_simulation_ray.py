@@ -4,6 +4,7 @@ the test and on a separate Ray head reached by its address. Ray is always stoppe
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import os
 import shutil
@@ -19,6 +20,7 @@ from pathlib import Path
 import pytest
 import ray
 
+from agents.ray_hosting import ActorGroup, AgentsUnavailable
 from experiments.simulation.kpis import WALL_CLOCK_KPIS
 from experiments.simulation.runner import run_policy
 from experiments.simulation.scenario import Scenario, load_scenario, rescale
@@ -162,3 +164,24 @@ def test_a_small_simulation_runs_against_a_separate_ray_head_by_its_address(ray_
     on_head = run_policy(tiny(), runtime="ray", ray_address=ray_head)
     assert on_head.kpis["orders"] > 50
     assert deterministic(on_head.kpis) == deterministic(run_policy(tiny()).kpis)
+
+
+def test_an_actor_groups_answers_go_straight_to_the_next_call_and_failures_are_reported(
+    local_ray: None,
+) -> None:
+    words = ActorGroup([functools.partial(str, "a-b"), functools.partial(str, "c-d")])
+    counter = ActorGroup([functools.partial(str, "aaa-c")])
+    try:
+        pairs = words.submit("split", "-", returns=2)
+        assert len(pairs) == 2 and all(len(handles) == 2 for handles in pairs)
+        # handles as arguments: the counting actor reads the words, this process never does
+        assert counter.call_each("count", [(pairs[0][0],)]) == [3]
+        assert counter.call_each("count", [(pairs[1][1],)]) == [0]
+        (alone,) = words.submit_each("split", [("x",), ("x",)], returns=1)[:1]
+        assert len(alone) == 1 and counter.call_each("count", [(alone[0],)]) == [0]
+        words.wait([handle for handles in pairs for handle in handles])
+        with pytest.raises(AgentsUnavailable, match="substring not found"):
+            words.wait(words.submit("index", "zzz"))
+    finally:
+        words.close()
+        counter.close()
