@@ -31,8 +31,8 @@ from engine.service.repromising import repromise_sku
 class Placement:
     """The answer to a placement: ``order`` is the order's view as its owner sees it, built when first
     read (a simulation reads ``placed``, the order itself, and never needs the view); ``placed`` is None
-    for a replay of an earlier answer. An order is never changed in place once stored, so a view built
-    later is the view of the order as placed."""
+    for a replay of an earlier answer. The store keeps its own copy or rows of the order, never this
+    object, so a view built later is still the view of the order as it was placed."""
 
     __slots__ = ("_ahead", "_view", "placed", "replayed")
 
