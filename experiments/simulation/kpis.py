@@ -25,7 +25,8 @@ is no error of the promise). Re-promises the engine made later never replace it,
 - ``revenue``: price × units of the orders sold (the price each order was confirmed at).
 - ``logistics_cost_per_unit``: cost of every dispatched shipment / units shipped.
 - ``cancellation_rate``: cancelled orders / all accepted orders.
-- ``p99_decision_ms``: 99th percentile of the engine's time to confirm or refuse one order.
+- ``p99_decision_ms``: 99th percentile of the engine's time to confirm or refuse one order (its
+  transaction; the simulator reads the placed order itself, so the order's API view is not built).
 - ``wall_seconds``: wall time of the simulated run.
 """
 
