@@ -57,15 +57,15 @@ def first_fit_decreasing(items: Sequence[Item], kinds: Sequence[BinType]) -> Pac
     cap_w = max(k.capacity_weight for k in kinds)
     cap_v = max(k.capacity_volume for k in kinds)
     order = sorted(range(len(items)), key=lambda i: -max(items[i].weight / cap_w, items[i].volume / cap_v))
-    room = [(_floor_scaled(k.capacity_weight), _floor_scaled(k.capacity_volume)) for k in kinds]
+    room = [_room(k) for k in kinds]
     bins: list[tuple[int, list[int], float, float]] = []
-    limits: list[tuple[int, int]] = []  # each open bin's room, scaled as ``_fits`` scales it
+    limits: list[tuple[int, int]] = []  # each open bin's room
     unpacked: list[int] = []
     for i in order:
         it = items[i]
-        for b, (most_w, most_v) in enumerate(limits):
+        for b, limit in enumerate(limits):
             kind, members, w, v = bins[b]
-            if _ceil_scaled(w + it.weight) <= most_w and _ceil_scaled(v + it.volume) <= most_v:
+            if _fits_room(limit, w + it.weight, v + it.volume):
                 members.append(i)
                 bins[b] = (kind, members, w + it.weight, v + it.volume)
                 break
@@ -223,9 +223,16 @@ def _hint(
 
 
 def _fits(kind: BinType, weight: float, volume: float) -> bool:
-    return _ceil_scaled(weight) <= _floor_scaled(kind.capacity_weight) and _ceil_scaled(
-        volume
-    ) <= _floor_scaled(kind.capacity_volume)
+    return _fits_room(_room(kind), weight, volume)
+
+
+def _room(kind: BinType) -> tuple[int, int]:
+    """A bin type's capacity (weight, volume) in the units ``_fits_room`` compares."""
+    return _floor_scaled(kind.capacity_weight), _floor_scaled(kind.capacity_volume)
+
+
+def _fits_room(room: tuple[int, int], weight: float, volume: float) -> bool:
+    return _ceil_scaled(weight) <= room[0] and _ceil_scaled(volume) <= room[1]
 
 
 def _scaled(value: float) -> int:
