@@ -9,20 +9,19 @@ from __future__ import annotations
 
 import gc
 import os
+import socket
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import ray
 
 from agents.base import Agent
-from agents.runtime import AgentRuntime
+from agents.runtime import AgentRuntime, AgentsUnavailable
 from engine.facade import PreorderEngine
 from engine.service.commands import AgentCommand
 from engine.service.market import MarketView
 
-
-class AgentsUnavailable(RuntimeError):
-    """The Ray cluster did not answer in time, or an actor failed."""
+__all__ = ["ActorGroup", "AgentsUnavailable", "RayAgentRuntime", "start_ray"]
 
 
 class AgentActor:
@@ -42,15 +41,36 @@ class AgentActor:
         return self.agent
 
 
-def start_ray(address: str | None = None) -> None:
-    """Join the cluster at ``address`` (or ``RAY_ADDRESS``), else start a local one sized for this machine."""
+def start_ray(address: str | None = None, *, connect_timeout_s: float = 5.0) -> None:
+    """Join the cluster at ``address`` (or ``RAY_ADDRESS``), else start a local one sized for this
+    machine; :class:`AgentsUnavailable` says why when that fails. A ``host:port`` address nobody
+    listens on fails within ``connect_timeout_s`` (Ray itself would keep retrying for minutes)."""
     if ray.is_initialized():
         return
     address = address or os.environ.get("RAY_ADDRESS")
     if address:
-        ray.init(address=address, include_dashboard=False, log_to_driver=False)
-    else:
-        ray.init(num_cpus=os.cpu_count() or 2, include_dashboard=False, log_to_driver=False)
+        _check_listening(address, connect_timeout_s)
+    try:
+        if address:
+            ray.init(address=address, include_dashboard=False, log_to_driver=False)
+        else:
+            ray.init(num_cpus=os.cpu_count() or 2, include_dashboard=False, log_to_driver=False)
+    except (ConnectionError, RuntimeError, ValueError) as failure:  # what ray.init raises on a bad address
+        where = f"the Ray cluster at {address}" if address else "a local Ray"
+        raise AgentsUnavailable(f"cannot start agents on {where}: {failure}") from failure
+
+
+def _check_listening(address: str, timeout_s: float) -> None:
+    """Nothing for addresses Ray resolves itself (``auto``, ``local``); for ``[ray://]host:port``, a
+    TCP connection or :class:`AgentsUnavailable`."""
+    host, colon, port = address.removeprefix("ray://").rpartition(":")
+    if not colon or not port.isdigit():
+        return
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout_s).close()
+    except OSError as failure:
+        reason = failure.strerror or str(failure) or type(failure).__name__
+        raise AgentsUnavailable(f"no Ray cluster answers at {address}: {reason}") from failure
 
 
 class RayAgentRuntime(AgentRuntime):

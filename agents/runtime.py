@@ -15,6 +15,10 @@ from engine.service.market import MarketView
 log = logging.getLogger(__name__)
 
 
+class AgentsUnavailable(RuntimeError):
+    """The agents' cluster cannot be reached or did not answer in time, or an agent's actor failed."""
+
+
 @dataclass
 class TickReport:
     commands: dict[str, int] = field(default_factory=dict)  # agent -> commands issued

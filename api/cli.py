@@ -45,6 +45,18 @@ def agents_starter(
     return start
 
 
+def join_ray(address: str | None) -> None:
+    """Join (or start) the Ray cluster before serving: a one-line error, not a hung start-up, when
+    it cannot be reached."""
+    from agents.ray_hosting import start_ray
+    from agents.runtime import AgentsUnavailable
+
+    try:
+        start_ray(address)
+    except AgentsUnavailable as unavailable:
+        fail(str(unavailable))
+
+
 def register(app: typer.Typer) -> None:
     @app.command("serve")
     def serve(
@@ -64,6 +76,8 @@ def register(app: typer.Typer) -> None:
             settings = load_settings()
         except ValidationError as bad:
             fail(f"bad configuration: {bad.errors()[0]['msg']}")
+        if agents is AgentsMode.RAY:
+            join_ray(ray_address)
         background = (
             [] if agents is AgentsMode.OFF else [agents_starter(agents, settings, agent_tick, ray_address)]
         )

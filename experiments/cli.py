@@ -20,7 +20,7 @@ from engine.cli.errors import fail
 from engine.config import load_settings
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")]
-SeedOption = Annotated[int, typer.Option("--seed", help="Seed of every random draw.")]
+SeedOption = Annotated[int, typer.Option("--seed", min=0, help="Seed of every random draw.")]
 
 
 def register(app: typer.Typer) -> None:
@@ -207,7 +207,7 @@ def simulate(
         int | None, typer.Option("--days", min=1, help="Stretch the horizon to this many days.")
     ] = None,
     seed: Annotated[
-        int | None, typer.Option("--seed", help="Seed of every draw (default: the scenario's).")
+        int | None, typer.Option("--seed", min=0, help="Seed of every draw (default: the scenario's).")
     ] = None,
     runtime: Annotated[
         str, typer.Option("--runtime", help="Where agents run: inprocess or ray.")
@@ -237,6 +237,7 @@ def simulate(
     the engine's policies with their baselines, and log the run to MLflow."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from agents.runtime import AgentsUnavailable
     from experiments.simulation.calibration import rescale_to_orders
     from experiments.simulation.policies import BASELINES
     from experiments.simulation.report import summary
@@ -246,6 +247,8 @@ def simulate(
 
     if runtime not in RUNTIMES:
         fail(f"--runtime must be one of {', '.join(RUNTIMES)}, not {runtime!r}")
+    if json_out is not None:
+        _check_can_write(json_out)  # before a run of minutes, not after it
     try:
         loaded = load_scenario(scenario)
         split(rescale(loaded, skus=skus), shards)  # too many shards is said before any pilot run
@@ -265,14 +268,17 @@ def simulate(
         transient=True,
     ) as progress:
         task = progress.add_task(f"simulating {world.name}", total=total)
-        comparison = compare(
-            world,
-            runtime=runtime,
-            ray_address=ray_address,
-            baselines=chosen,
-            on_day=lambda: progress.advance(task),
-            shards=shards,
-        )
+        try:
+            comparison = compare(
+                world,
+                runtime=runtime,
+                ray_address=ray_address,
+                baselines=chosen,
+                on_day=lambda: progress.advance(task),
+                shards=shards,
+            )
+        except AgentsUnavailable as exc:
+            fail(str(exc))
     run_id = None
     if not no_tracking:
         from experiments.simulation.report import track
@@ -291,11 +297,25 @@ def simulate(
         }
         run_id = track(comparison, open_tracker(load_settings()), params=params)
     result = summary(comparison, run_id=run_id)
-    if json_out is not None:
-        json_out.write_text(json.dumps(result, indent=2, sort_keys=True), encoding="utf-8")
     _simulation_table(result)
+    if json_out is not None:
+        try:
+            json_out.write_text(json.dumps(result, indent=2, sort_keys=True), encoding="utf-8")
+        except OSError as exc:
+            fail(f"--json {json_out}: cannot write: {exc.strerror or exc}")
     if run_id:
         typer.echo(f"MLflow run {run_id}")
+
+
+def _check_can_write(path: Path) -> None:
+    """A one-line error unless ``path`` names a file that can be written in an existing folder."""
+    folder = path.parent
+    if path.is_dir():
+        fail(f"--json {path}: is a folder, not a file")
+    if not folder.is_dir():
+        fail(f"--json {path}: no folder {folder}")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        fail(f"--json {path}: not writable")
 
 
 def _simulation_table(result: dict[str, Any]) -> None:

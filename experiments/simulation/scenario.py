@@ -157,7 +157,7 @@ class PoliciesIn(Strict):
 class Scenario(Strict):
     name: Annotated[str, Field(min_length=1, max_length=100)]
     description: str = ""
-    seed: int = 0
+    seed: Annotated[int, Field(ge=0)] = 0
     start: date
     horizon_days: Annotated[int, Field(ge=1, le=3650)]
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "USD"

@@ -209,6 +209,34 @@ def test_the_simulate_command_refuses_a_bad_scenario_in_one_line(tmp_path: Path)
     assert "bad.yaml" in result.output
 
 
+@pytest.mark.parametrize(
+    ("where", "says"),
+    [("missing/result.json", "no folder {parent}"), (".", "is a folder, not a file")],
+)
+def test_the_simulate_command_refuses_a_json_file_it_cannot_write_before_running(
+    tmp_path: Path, where: str, says: str
+) -> None:
+    out = tmp_path / where
+    result = CliRunner().invoke(
+        cli(), ["simulate", str(SCENARIOS / "console_launch.yaml"), "--json", str(out), "--no-tracking"]
+    )
+    assert result.exit_code == 2  # and only the error: no season ran
+    assert result.output.strip() == f"error: --json {out}: {says.format(parent=out.parent)}"
+
+
+def test_the_simulate_command_refuses_a_negative_seed_on_the_command_line_and_in_the_scenario(
+    tmp_path: Path,
+) -> None:
+    launch = SCENARIOS / "console_launch.yaml"
+    flag = CliRunner().invoke(cli(), ["simulate", str(launch), "--seed", "-1", "--no-tracking"])
+    assert flag.exit_code == 2 and "--seed" in flag.output and "Traceback" not in flag.output
+    negative = tmp_path / "negative.yaml"
+    negative.write_text(launch.read_text(encoding="utf-8").replace("seed: 7", "seed: -7"), encoding="utf-8")
+    scenario = CliRunner().invoke(cli(), ["simulate", str(negative), "--no-tracking"])
+    assert scenario.exit_code == 2
+    assert scenario.output.strip() == f"error: {negative}: seed: Input should be greater than or equal to 0"
+
+
 def test_a_season_split_in_two_shards_sells_what_its_shards_sell_alone_and_the_same_every_time() -> None:
     scenario = rescale(load_scenario(SCENARIOS / "console_launch.yaml"), orders=600, skus=6)
 

@@ -185,3 +185,26 @@ def test_an_actor_groups_answers_go_straight_to_the_next_call_and_failures_are_r
     finally:
         words.close()
         counter.close()
+
+
+def run_cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    preorder = str(Path(sys.executable).with_name("preorder"))
+    env = {**os.environ, "RAY_ADDRESS": "", "PREORDER_DATA_DIR": str(data_dir)}
+    return subprocess.run([preorder, *args], capture_output=True, text=True, env=env, timeout=120)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("simulate", str(SCENARIOS / "console_launch.yaml"), "--runtime", "ray", "--no-tracking"),
+        ("serve", "--agents", "ray", "--port", "1"),
+    ],
+    ids=["simulate", "serve"],
+)
+def test_a_ray_address_where_no_cluster_listens_is_refused_at_once_in_one_line(
+    command: tuple[str, ...], tmp_path: Path
+) -> None:
+    address = f"127.0.0.1:{_free_port()}"  # bound and released: nothing listens there
+    done = run_cli(tmp_path, *command, "--ray-address", address)  # Ray alone would retry past the timeout
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip() == f"error: no Ray cluster answers at {address}: Connection refused"
