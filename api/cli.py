@@ -8,12 +8,21 @@ from typing import Annotated
 
 import typer
 import uvicorn
-from pydantic import ValidationError
 
 from api.app import Background, create_app
-from engine.cli.errors import fail
-from engine.config import Settings, load_settings
+from engine.cli.admin import migrate_or_fail
+from engine.cli.errors import fail, settings_or_fail
+from engine.config import Settings
 from engine.facade import PreorderEngine
+
+
+class LogLevel(StrEnum):
+    CRITICAL = "critical"
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+    DEBUG = "debug"
+    TRACE = "trace"
 
 
 class AgentsMode(StrEnum):
@@ -62,7 +71,7 @@ def register(app: typer.Typer) -> None:
     def serve(
         host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
         port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
-        log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
+        log_level: Annotated[LogLevel, typer.Option(help="uvicorn log level.")] = LogLevel.INFO,
         agents: Annotated[AgentsMode, typer.Option(help="Run the agents here, on Ray, or not at all.")] = (
             AgentsMode.INPROCESS
         ),
@@ -72,14 +81,12 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Migrate the database named by PREORDER_DATABASE_URL, serve the API, run the agents."""
-        try:
-            settings = load_settings()
-        except ValidationError as bad:
-            fail(f"bad configuration: {bad.errors()[0]['msg']}")
+        settings = settings_or_fail()
+        migrate_or_fail(settings)  # a database that cannot be opened is said here, not in a start-up trace
         if agents is AgentsMode.RAY:
             join_ray(ray_address)
         background = (
             [] if agents is AgentsMode.OFF else [agents_starter(agents, settings, agent_tick, ray_address)]
         )
         application = create_app(settings, background=background)
-        uvicorn.run(application, host=host, port=port, log_level=log_level, access_log=False)
+        uvicorn.run(application, host=host, port=port, log_level=log_level.value, access_log=False)

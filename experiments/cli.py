@@ -8,19 +8,25 @@ from __future__ import annotations
 import json
 import logging
 import os
+import socket
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from engine.cli.errors import fail
-from engine.config import load_settings
+from engine.cli.errors import fail, first_line, settings_or_fail, shown_url
+
+if TYPE_CHECKING:
+    from experiments.tracking import Tracker
+
+T = TypeVar("T")
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")]
-SeedOption = Annotated[int, typer.Option("--seed", min=0, help="Seed of every random draw.")]
+SeedOption = Annotated[int, typer.Option("--seed", min=0, max=2**32 - 1, help="Seed of every random draw.")]
 
 
 def register(app: typer.Typer) -> None:
@@ -43,7 +49,9 @@ def forecast_backtest(
     series: Annotated[
         list[str] | None, typer.Option("--series", help="Only this series (repeatable); default: all.")
     ] = None,
-    bootstrap: Annotated[int, typer.Option("--bootstrap", min=10, help="Bootstrap replicates.")] = 200,
+    bootstrap: Annotated[
+        int, typer.Option("--bootstrap", min=10, max=10_000, help="Bootstrap replicates.")
+    ] = 200,
     seed: SeedOption = 0,
     as_json: JsonOption = False,
 ) -> None:
@@ -55,9 +63,8 @@ def forecast_backtest(
         run_forecast_backtest,
         track_forecast_backtest,
     )
-    from experiments.tracking import open_tracker
 
-    _quiet_mlflow()
+    tracker = _tracker()
     try:
         all_series = load_series(data)
         report = run_forecast_backtest(all_series, names=series or None, n_bootstrap=bootstrap, seed=seed)
@@ -65,7 +72,7 @@ def forecast_backtest(
         fail(str(exc))
     except ValueError as exc:
         fail(f"cannot fit {data}: {exc}")
-    run_id = track_forecast_backtest(report, open_tracker(load_settings()), data=str(data))
+    run_id = _tracked(lambda: track_forecast_backtest(report, tracker, data=str(data)))
     rows: list[dict[str, Any]] = [
         {"series": r.series, "model": r.model, "wape": r.wape, "bias": r.bias, "coverage": r.coverage}
         for r in report.results
@@ -85,19 +92,20 @@ def forecast_backtest(
 
 def pricing_backtest(
     seed: SeedOption = 0,
-    trials: Annotated[int, typer.Option("--trials", min=10, help="Monte Carlo trials per scenario.")] = 400,
+    trials: Annotated[
+        int, typer.Option("--trials", min=10, max=100_000, help="Monte Carlo trials per scenario.")
+    ] = 400,
     as_json: JsonOption = False,
 ) -> None:
     """Seeded Monte Carlo of static list pricing against scarcity pricing, weak to strong demand; logs
     an MLflow run with a nested run and price-path plot per scenario."""
     from experiments.pricing_backtest import run_pricing_backtest, scenario_row, track_pricing_backtest
-    from experiments.tracking import open_tracker
     from optimizers.pricing_simulation import MarketSettings
 
-    _quiet_mlflow()
+    tracker = _tracker()
     market = MarketSettings()
     outcomes = run_pricing_backtest(seed=seed, trials=trials, market=market)
-    run_id = track_pricing_backtest(outcomes, open_tracker(load_settings()), seed=seed, market=market)
+    run_id = _tracked(lambda: track_pricing_backtest(outcomes, tracker, seed=seed, market=market))
     if as_json:
         typer.echo(json.dumps({"run_id": run_id, "scenarios": [scenario_row(o) for o in outcomes]}))
         return
@@ -141,10 +149,9 @@ def models_register(
         pricing_config_from_market,
         register_champions,
     )
-    from experiments.tracking import open_tracker
     from optimizers.pricing_simulation import MarketSettings
 
-    _quiet_mlflow()
+    tracker = _tracker()
     try:
         series = load_series(data) if data is not None else None
         demand = demand_config_from_series(series, seed=seed)
@@ -153,7 +160,7 @@ def models_register(
     except ValueError as exc:
         fail(f"cannot fit {data}: {exc}")
     pricing = pricing_config_from_market(MarketSettings())
-    champions = register_champions(open_tracker(load_settings()), demand=demand, pricing=pricing)
+    champions = _tracked(lambda: register_champions(tracker, demand=demand, pricing=pricing))
     result: dict[str, Any] = {
         "run_id": champions.run_id,
         "models": [
@@ -179,10 +186,15 @@ def tracking_ui(
     """Start the MLflow UI on the same tracking store and artifacts as the experiment runs."""
     from experiments.tracking import tracking_location, ui_command
 
-    command = ui_command(tracking_location(load_settings()), host=host, port=port)
+    try:
+        location = tracking_location(settings_or_fail())
+    except OSError as bad:
+        fail(f"cannot prepare the MLflow store: {first_line(bad)}")
+    command = ui_command(location, host=host, port=port)
     if print_command:
         typer.echo(" ".join(command))
         return
+    _check_can_listen(host, port)  # the UI exits 0 when it cannot listen: say so here instead
     typer.echo(f"MLflow UI on http://{host}:{port} (Ctrl-C stops it)")
     sys.stdout.flush()
     # Become the UI process, so signals reach it directly and nothing is left behind when it stops.
@@ -249,6 +261,7 @@ def simulate(
         fail(f"--runtime must be one of {', '.join(RUNTIMES)}, not {runtime!r}")
     if json_out is not None:
         _check_can_write(json_out)  # before a run of minutes, not after it
+    tracker = None if no_tracking else _tracker()  # likewise
     try:
         loaded = load_scenario(scenario)
         split(rescale(loaded, skus=skus), shards)  # too many shards is said before any pilot run
@@ -280,11 +293,11 @@ def simulate(
         except AgentsUnavailable as exc:
             fail(str(exc))
     run_id = None
-    if not no_tracking:
+    not_logged = None
+    if tracker is not None:
         from experiments.simulation.report import track
-        from experiments.tracking import open_tracker
+        from experiments.tracking import STORE_ERRORS
 
-        _quiet_mlflow()
         params = {
             "scenario": world.name,
             "scenario_file": str(scenario),
@@ -295,7 +308,10 @@ def simulate(
             "horizon_days": world.horizon_days,
             "orders_requested": orders or "scenario",
         }
-        run_id = track(comparison, open_tracker(load_settings()), params=params)
+        try:
+            run_id = track(comparison, tracker, params=params)
+        except STORE_ERRORS as bad:  # the store failed during the run: still show and write the results
+            not_logged = first_line(bad)
     result = summary(comparison, run_id=run_id)
     _simulation_table(result)
     if json_out is not None:
@@ -305,6 +321,8 @@ def simulate(
             fail(f"--json {json_out}: cannot write: {exc.strerror or exc}")
     if run_id:
         typer.echo(f"MLflow run {run_id}")
+    if not_logged:
+        fail(f"the results above were not logged to MLflow: {not_logged}")
 
 
 def _check_can_write(path: Path) -> None:
@@ -345,6 +363,39 @@ def _figure(value: float, *, signed: bool = False) -> str:
     if abs(value) >= 1000:
         return f"{value:{sign},.0f}"
     return f"{value:{sign}.3f}" if abs(value) < 10 else f"{value:{sign}.1f}"
+
+
+def _tracker() -> Tracker:
+    """The MLflow tracker the settings name, reached once before any work, or one line saying why not."""
+    from experiments.tracking import STORE_ERRORS, open_tracker
+
+    settings = settings_or_fail()
+    _quiet_mlflow()
+    try:
+        tracker = open_tracker(settings)
+        tracker.check()
+    except STORE_ERRORS as bad:
+        store = shown_url(settings.resolved_mlflow_tracking_uri)
+        fail(f"cannot use the MLflow store {store}: {first_line(bad)}")
+    return tracker
+
+
+def _tracked(log: Callable[[], T]) -> T:
+    """What ``log`` returns, or one line saying why the store refused it."""
+    from experiments.tracking import STORE_ERRORS
+
+    try:
+        return log()
+    except STORE_ERRORS as bad:
+        fail(f"cannot log to MLflow: {first_line(bad)}")
+
+
+def _check_can_listen(host: str, port: int) -> None:
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as bad:
+        fail(f"cannot listen on {host}:{port}: {bad.strerror or first_line(bad)}")
 
 
 def _quiet_mlflow() -> None:

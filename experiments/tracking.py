@@ -17,14 +17,18 @@ from pathlib import Path
 from typing import Any
 
 import mlflow
+from mlflow.exceptions import MlflowException
 from mlflow.models import infer_signature
 from mlflow.tracking import MlflowClient
+from sqlalchemy.exc import SQLAlchemyError
 
 from engine.config import Settings
 
 logger = logging.getLogger(__name__)
 
 _LOCAL_SCHEMES = ("sqlite:", "file:")
+# What a bad, missing or unreachable tracking store raises (MLflow's own errors, its SQL store's, files')
+STORE_ERRORS: tuple[type[Exception], ...] = (MlflowException, SQLAlchemyError, OSError)
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,10 @@ class Tracker:
         mlflow.set_registry_uri(location.tracking_uri)
         self._client = MlflowClient(tracking_uri=location.tracking_uri, registry_uri=location.tracking_uri)
         self._experiment_id: str | None = None
+
+    def check(self) -> None:
+        """Reach the store once (one of :data:`STORE_ERRORS` if it cannot be used)."""
+        self._client.search_experiments(max_results=1)
 
     @contextmanager
     def parent_run(self, experiment: str, run_name: str, params: Mapping[str, Any]) -> Iterator[RunHandle]:

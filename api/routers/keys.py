@@ -8,13 +8,14 @@ from fastapi import APIRouter, Path, Response, status
 
 from api.deps import Admin, EngineDep
 from api.schemas import KeyCreate, KeyIssued
+from engine.service.access import ACCOUNT_ID
 
 router = APIRouter(prefix="/v1", tags=["keys"])
 
 
 @router.post("/accounts/{account}/keys", status_code=status.HTTP_201_CREATED, response_model=KeyIssued)
 def create_key(
-    account: Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")],
+    account: Annotated[str, Path(pattern=f"^{ACCOUNT_ID.pattern}$")],
     body: KeyCreate,
     _: Admin,
     engine: EngineDep,

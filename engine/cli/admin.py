@@ -8,21 +8,36 @@ from typing import Annotated
 
 import typer
 import yaml
+from alembic.util.exc import CommandError as AlembicError
 from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 
 from engine.bootstrap import bootstrap
 from engine.catalog_input import CatalogIn
-from engine.cli.errors import fail
-from engine.config import Settings, load_settings
+from engine.cli.errors import fail, first_line, settings_or_fail, shown_url
+from engine.config import Settings
 from engine.domain.errors import DomainError
+from engine.facade import PreorderEngine
 from engine.persistence.migrate import upgrade as upgrade_database
 
 
-def _settings() -> Settings:
+def migrate_or_fail(settings: Settings) -> str:
+    """Migrate the configured database; its URL fit to print, or one line saying why it cannot be."""
+    url = settings.resolved_database_url
     try:
-        return load_settings()
-    except ValidationError as bad:
-        fail(f"bad configuration: {bad.errors()[0]['loc'][0]}: {bad.errors()[0]['msg']}")
+        upgrade_database(url)
+    except Exception as bad:  # a broken URL or an unreachable server is a user-facing problem
+        fail(f"cannot migrate {shown_url(url)}: {first_line(bad)}")
+    return shown_url(url)
+
+
+def _engine() -> PreorderEngine:
+    """The engine on the configured database, migrated, or one line saying why it cannot be opened."""
+    settings = settings_or_fail()
+    try:
+        return bootstrap(settings, migrate=True)
+    except (OSError, SQLAlchemyError, AlembicError) as bad:  # a bad URL, server, file or data folder
+        fail(f"cannot open the database {shown_url(settings.resolved_database_url)}: {first_line(bad)}")
 
 
 def read_catalog(path: Path) -> CatalogIn:
@@ -56,11 +71,7 @@ def register(app: typer.Typer) -> None:
     @db.command("upgrade")
     def upgrade() -> None:
         """Apply all migrations to the database named by PREORDER_DATABASE_URL (default: SQLite in var/)."""
-        url = _settings().resolved_database_url
-        try:
-            upgrade_database(url)
-        except Exception as bad:  # a broken URL or an unreachable server is a user-facing problem
-            fail(f"cannot migrate {url}: {str(bad).splitlines()[0]}")
+        url = migrate_or_fail(settings_or_fail())
         typer.echo(f"database is up to date: {url}")
 
     @keys.command("create")
@@ -72,11 +83,13 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Create an API key and print it. It is shown this once; only its hash is stored."""
         wanted = frozenset(part for item in scopes for part in item.replace(",", " ").split())
-        engine = bootstrap(_settings(), migrate=True)
+        engine = _engine()
         try:
             issued = engine.issue_key(account, wanted)
         except DomainError as refusal:
             fail(refusal.detail)
+        except SQLAlchemyError as bad:
+            fail(f"database error: {first_line(bad)}")
         finally:
             engine.close()
         typer.echo(issued.key)
@@ -88,11 +101,13 @@ def register(app: typer.Typer) -> None:
     def load(path: Annotated[Path, typer.Argument(help="YAML or JSON catalog file.")]) -> None:
         """Load products (with supply plans) and lanes from a file."""
         data = read_catalog(path)
-        engine = bootstrap(_settings(), migrate=True)
+        engine = _engine()
         try:
             counts = engine.load_catalog(data)
         except DomainError as refusal:
             fail(refusal.detail)
+        except SQLAlchemyError as bad:  # e.g. another process holding SQLite's write lock
+            fail(f"database error: {first_line(bad)}")
         finally:
             engine.close()
         typer.echo(f"loaded {counts['products']} products and {counts['lanes']} lanes from {path}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,6 +13,7 @@ from engine.service.ports import ApiKey, UnitOfWork
 
 SCOPES = frozenset({"orders:write", "orders:read", "admin"})
 ADMIN_ACCOUNT = "admin"
+ACCOUNT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")  # fits the 64-character column everywhere
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,11 @@ def issue_key(
     uow: UnitOfWork, *, account_id: str, scopes: frozenset[str], now: datetime, raw: str | None = None
 ) -> IssuedKey:
     """Create the account if new and a key for it; the clear key is returned only here."""
+    if not ACCOUNT_ID.fullmatch(account_id):
+        raise InvalidData(
+            f"account must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit; "
+            f"got {account_id[:70]!r}"
+        )
     unknown = scopes - SCOPES
     if unknown or not scopes:
         raise InvalidData(f"scopes must be a non-empty subset of {sorted(SCOPES)}; got {sorted(scopes)}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
 import numpy as np
 import yaml
@@ -154,6 +154,9 @@ class PoliciesIn(Strict):
     parcel_cost_per_km: Annotated[float, Field(ge=0, le=10)] = 0.005
 
 
+LAST_START_YEAR = 3000  # a season's dates (horizon and deliveries) must stay representable
+
+
 class Scenario(Strict):
     name: Annotated[str, Field(min_length=1, max_length=100)]
     description: str = ""
@@ -180,6 +183,8 @@ class Scenario(Strict):
             raise ValueError("lane shares must sum to 1")
         if len({(lane.country, lane.region) for lane in self.lanes}) != len(self.lanes):
             raise ValueError("each country/region lane may appear once")
+        if self.start.year >= LAST_START_YEAR:
+            raise ValueError(f"start must be before the year {LAST_START_YEAR}")
         return self
 
 
@@ -189,17 +194,27 @@ def load_scenario(path: Path) -> Scenario:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ScenarioError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
     except yaml.YAMLError as exc:
         raise ScenarioError(f"{path}: not valid YAML: {str(exc).splitlines()[0]}") from exc
     if not isinstance(data, dict):
         raise ScenarioError(f"{path}: expected a mapping of scenario fields at the top level")
+    return _validated(data, str(path))
+
+
+def _validated(data: Any, source: str) -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "scenario"
-        more = f" (and {exc.error_count() - 1} more problems)" if exc.error_count() > 1 else ""
-        raise ScenarioError(f"{path}: {where}: {first['msg']}{more}") from exc
+        raise ScenarioError(f"{source}: {_first_problem(exc)}") from exc
+
+
+def _first_problem(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or exc.title
+    more = f" (and {exc.error_count() - 1} more problems)" if exc.error_count() > 1 else ""
+    return f"{where}: {first['msg']}{more}"
 
 
 def mean_units_per_order(scenario: Scenario) -> float:
@@ -230,18 +245,25 @@ def rescale(
     ``days`` stretches the calendar (windows and planned lot days scale with the horizon and the Bass
     rates shrink so the adoption curve keeps its shape); ``skus`` replicates the products cyclically
     (replicas get a numeric suffix); ``orders`` then scales every market size ``m``, cap and lot
-    quantity by one factor so the expected order count is about ``orders``.
+    quantity by one factor so the expected order count is about ``orders``. A size that takes a field
+    past its limits raises :class:`ScenarioError`.
     """
+    source = f"{scenario.name} resized"
     result = scenario
-    if days is not None and days != scenario.horizon_days:
-        result = _stretch(result, days / scenario.horizon_days, days)
-    if skus is not None and skus != len(result.products):
-        result = _replicate(result, skus)
-    if orders is not None:
-        result = _scale_volume(result, orders / max(expected_orders(result), 1e-9))
+    try:
+        if days is not None and days != scenario.horizon_days:
+            result = _stretch(result, days / scenario.horizon_days, days)
+        if skus is not None and skus != len(result.products):
+            result = _replicate(result, skus)
+        if orders is not None:
+            result = _scale_volume(result, orders / max(expected_orders(result), 1e-9))
+    except ValidationError as exc:
+        raise ScenarioError(f"{source}: {_first_problem(exc)}") from exc
     if seed is not None:
         result = result.model_copy(update={"seed": seed})
-    return result
+    if result is scenario:
+        return result
+    return _validated(result.model_dump(), source)  # model_copy does not validate what it changes
 
 
 def _stretch(scenario: Scenario, factor: float, days: int) -> Scenario:

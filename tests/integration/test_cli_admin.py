@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 from pathlib import Path
 
@@ -80,4 +81,70 @@ def test_an_unreachable_database_is_a_one_line_error(tmp_path: Path) -> None:
     result = preorder("db", "upgrade", data_dir=tmp_path, url="postgresql+psycopg://nobody@127.0.0.1:1/none")
     assert result.returncode == 2
     assert result.stderr.startswith("error: cannot migrate")
+    assert "Traceback" not in result.stderr
+
+
+def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    return lines[0]
+
+
+def test_a_database_password_is_masked_in_errors(tmp_path: Path) -> None:
+    url = "postgresql+psycopg://someone:s3cret-pw@127.0.0.1:1/none"
+    for command in (("db", "upgrade"), ("catalog", "load", str(DEMO)), ("keys", "create", "--account", "a")):
+        line = one_error_line(preorder(*command, data_dir=tmp_path, url=url))
+        assert "someone:***@127.0.0.1:1/none" in line and "s3cret-pw" not in line
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("catalog", "load", str(DEMO)), ("keys", "create", "--account", "a"), ("serve", "--agents", "off")],
+    ids=["catalog", "keys", "serve"],
+)
+def test_a_data_folder_that_is_a_file_is_a_one_line_error(tmp_path: Path, command: tuple[str, ...]) -> None:
+    not_a_folder = tmp_path / "a-file"
+    not_a_folder.write_text("")
+    line = one_error_line(preorder(*command, data_dir=not_a_folder))
+    assert str(not_a_folder) in line
+
+
+def test_a_bad_setting_is_named_in_one_line_by_every_command(tmp_path: Path) -> None:
+    env = {**os.environ, "PREORDER_DATA_DIR": str(tmp_path), "PREORDER_CUT_OFF_HOUR": "99"}
+    for command in (
+        ("db", "upgrade"),
+        ("keys", "create", "--account", "a"),
+        ("serve",),
+        ("pricing", "backtest"),
+    ):
+        result = subprocess.run([PREORDER, *command], env=env, capture_output=True, text=True, timeout=120)
+        line = one_error_line(result)
+        assert line.startswith("error: bad setting PREORDER_CUT_OFF_HOUR: "), (command, line)
+
+
+@pytest.mark.parametrize("account", ["", "   ", "x" * 65, "semi;colon"])
+def test_an_account_name_the_api_would_refuse_is_refused_by_keys_create(tmp_path: Path, account: str) -> None:
+    line = one_error_line(preorder("keys", "create", "--account", account, data_dir=tmp_path))
+    assert "account must be 1-64 letters" in line
+
+
+def test_a_catalog_load_while_another_process_holds_the_sqlite_lock_is_a_one_line_error(
+    tmp_path: Path,
+) -> None:
+    assert preorder("db", "upgrade", data_dir=tmp_path).returncode == 0
+    holder = sqlite3.connect(tmp_path / "preorder.sqlite3", timeout=0)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        line = one_error_line(preorder("catalog", "load", str(DEMO), data_dir=tmp_path))
+    finally:
+        holder.rollback()
+        holder.close()
+    assert line == "error: the store is busy or unavailable; try again shortly"
+
+
+def test_serve_refuses_an_unknown_log_level_with_typers_usage_error(tmp_path: Path) -> None:
+    result = preorder("serve", "--log-level", "loud", data_dir=tmp_path)
+    assert result.returncode == 2 and "'loud' is not one of" in result.stderr
     assert "Traceback" not in result.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -163,3 +164,26 @@ def test_an_unknown_series_name_is_a_one_line_error_listing_the_known_ones(
     code, _, err = _invoke(app, "forecast", "backtest", "--data", str(DATA), "--series", "hoverboards")
     assert code == 2
     assert "unknown series hoverboards" in err and "clothes_dryers" in err
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("forecast", "backtest", "--data", str(DATA)), ("pricing", "backtest"), ("models", "register")],
+    ids=["forecast", "pricing", "models"],
+)
+def test_an_mlflow_store_that_cannot_be_used_is_a_one_line_error_before_any_work(
+    app: typer.Typer, store: str, monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...]
+) -> None:
+    monkeypatch.setenv("PREORDER_MLFLOW_TRACKING_URI", "foo://bar")
+    code, out, err = _invoke(app, *command)
+    assert code == 2 and out == ""
+    assert err.startswith("error: cannot use the MLflow store foo://bar: ") and err.strip().count("\n") == 0
+
+
+def test_the_tracking_ui_on_a_port_already_in_use_is_a_one_line_error(app: typer.Typer, store: str) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        code, _, err = _invoke(app, "tracking-ui", "--port", str(port))
+    assert code == 2
+    assert err.startswith(f"error: cannot listen on 127.0.0.1:{port}: Address already in use")
+    assert err.strip().count("\n") == 0

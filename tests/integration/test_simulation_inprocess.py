@@ -7,6 +7,7 @@ import gc
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import typer
@@ -235,6 +236,56 @@ def test_the_simulate_command_refuses_a_negative_seed_on_the_command_line_and_in
     scenario = CliRunner().invoke(cli(), ["simulate", str(negative), "--no-tracking"])
     assert scenario.exit_code == 2
     assert scenario.output.strip() == f"error: {negative}: seed: Input should be greater than or equal to 0"
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--days", "5000"], "closes_day: Input should be less than or equal to 3650"),
+        (["--days", "3651"], "horizon_days: Input should be less than or equal to 3650"),
+        (["--orders", "1000000000"], "quantity: Input should be less than or equal to 100000000"),
+    ],
+)
+def test_the_simulate_command_refuses_a_size_past_the_scenarios_limits_in_one_line(
+    args: list[str], says: str
+) -> None:
+    result = CliRunner().invoke(
+        cli(), ["simulate", str(SCENARIOS / "console_launch.yaml"), *args, "--no-tracking"]
+    )
+    assert result.exit_code == 2
+    assert result.output.startswith("error: console_launch resized: ") and says in result.output
+
+
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        (lambda text: text.encode("utf-8") + b"\xff\xfe", "not UTF-8 text"),
+        (
+            lambda text: text.replace("start: 2027-01-04", "start: 9999-12-01").encode(),
+            "before the year 3000",
+        ),
+    ],
+    ids=["not-utf8", "far-future"],
+)
+def test_the_simulate_command_refuses_an_unreadable_or_unrunnable_scenario_in_one_line(
+    tmp_path: Path, change: Any, says: str
+) -> None:
+    path = tmp_path / "scenario.yaml"
+    path.write_bytes(change((SCENARIOS / "console_launch.yaml").read_text(encoding="utf-8")))
+    result = CliRunner().invoke(cli(), ["simulate", str(path), "--no-tracking"])
+    assert result.exit_code == 2
+    assert result.output.startswith(f"error: {path}") and says in result.output, result.output
+
+
+def test_an_mlflow_store_that_cannot_be_used_is_said_before_a_season_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PREORDER_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("PREORDER_MLFLOW_TRACKING_URI", "foo://bar")
+    result = CliRunner().invoke(cli(), ["simulate", str(SCENARIOS / "console_launch.yaml")])
+    assert result.exit_code == 2  # a season would print its table before anything is logged
+    assert result.output.startswith("error: cannot use the MLflow store foo://bar: "), result.output
+    assert len(result.output.strip().splitlines()) == 1
 
 
 def test_a_season_split_in_two_shards_sells_what_its_shards_sell_alone_and_the_same_every_time() -> None:
