@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -20,6 +23,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
 
 metadata = MetaData(
     naming_convention={
@@ -30,6 +35,17 @@ metadata = MetaData(
     }
 )
 
+class Moment(TypeDecorator[datetime]):
+    """A timestamp with time zone, written in UTC. SQLite keeps no offset: an aware time in another zone
+    would be stored as its wall-clock time there and read back as UTC, hours off."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        return value.astimezone(UTC) if value is not None and value.tzinfo is not None else value
+
+
 # BigInteger autoincrement keys that stay INTEGER PRIMARY KEY (rowid) on SQLite.
 AutoId = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -37,7 +53,7 @@ accounts = Table(
     "accounts",
     metadata,
     Column("id", String(64), primary_key=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", Moment(), nullable=False),
 )
 
 api_keys = Table(
@@ -47,8 +63,8 @@ api_keys = Table(
     Column("account_id", String(64), ForeignKey("accounts.id"), nullable=False, index=True),
     Column("key_hash", String(64), nullable=False, unique=True),
     Column("scopes", String(200), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("revoked_at", DateTime(timezone=True)),
+    Column("created_at", Moment(), nullable=False),
+    Column("revoked_at", Moment()),
 )
 
 products = Table(
@@ -61,12 +77,12 @@ products = Table(
     Column("currency", String(3), nullable=False),
     Column("facility", String(64), nullable=False),
     Column("preorder_enabled", Boolean, nullable=False),
-    Column("opens_at", DateTime(timezone=True)),
-    Column("closes_at", DateTime(timezone=True)),
+    Column("opens_at", Moment()),
+    Column("closes_at", Moment()),
     Column("cap_units", Integer),
     Column("per_customer_limit", Integer),
     Column("max_pause_days", Integer),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", Moment(), nullable=False),
 )
 
 # One row per SKU that every placement locks: O(1) counters instead of scanning the queue.
@@ -92,7 +108,7 @@ supply_plans = Table(
     Column("sku", String(64), ForeignKey("products.sku"), primary_key=True),
     Column("version", Integer, nullable=False),
     Column("beyond_plan", JSON),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", Moment(), nullable=False),
 )
 
 supply_lots = Table(
@@ -148,16 +164,16 @@ preorders = Table(
     Column("window_confidence", Float, nullable=False),
     Column("promise_source", String(100), nullable=False),
     Column("first_latest", Date, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-    Column("paused_at", DateTime(timezone=True)),
-    Column("resume_by", DateTime(timezone=True)),
-    Column("resumed_at", DateTime(timezone=True)),
+    Column("created_at", Moment(), nullable=False),
+    Column("updated_at", Moment(), nullable=False),
+    Column("paused_at", Moment()),
+    Column("resume_by", Moment()),
+    Column("resumed_at", Moment()),
     Column("conflict_reason", Text),
     Column("conflict_days", Integer, nullable=False, server_default="0"),
     Column("shipment_id", String(40)),
-    Column("shipped_at", DateTime(timezone=True)),
-    Column("delivered_at", DateTime(timezone=True)),
+    Column("shipped_at", Moment()),
+    Column("delivered_at", Moment()),
     UniqueConstraint("sku", "sequence", name="uq_preorders_sku_sequence"),
     UniqueConstraint("account_id", "channel", "external_id", name="uq_preorders_external_id"),
     Index("ix_preorders_queue", "sku", "status", "sequence"),
@@ -175,7 +191,7 @@ receipts = Table(
     Column("reference", String(100), primary_key=True),
     Column("quantity", Integer, nullable=False),
     Column("lot_id", String(64)),
-    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("received_at", Moment(), nullable=False),
     Column("allocated_orders", JSON, nullable=False),
     Column("left_on_hand", BigInteger, nullable=False),
 )
@@ -188,7 +204,7 @@ order_events = Table(
     # it per row was a third of a whole-line re-promise on PostgreSQL.
     Column("order_id", String(32), nullable=False, index=True),
     Column("type", String(40), nullable=False),
-    Column("at", DateTime(timezone=True), nullable=False),
+    Column("at", Moment(), nullable=False),
     Column("cause", Text),
     Column("data", JSON, nullable=False),
 )
@@ -202,7 +218,7 @@ line_history = Table(
     Column("block", Integer, nullable=False),
     Column("events_before", BigInteger, nullable=False),
     Column("type", String(40), nullable=False),
-    Column("at", DateTime(timezone=True), nullable=False),
+    Column("at", Moment(), nullable=False),
     Column("cause", Text),
     Column("data", Text, nullable=False),
     Column("entries", LargeBinary, nullable=False),
@@ -216,8 +232,8 @@ outbox = Table(
     Column("topic", String(40), nullable=False),
     Column("key", String(64), nullable=False),
     Column("payload", JSON, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("dispatched_at", DateTime(timezone=True)),
+    Column("created_at", Moment(), nullable=False),
+    Column("dispatched_at", Moment()),
     Index("ix_outbox_pending", "dispatched_at", "id"),
 )
 
@@ -229,7 +245,7 @@ idempotency_records = Table(
     Column("request_hash", String(64), nullable=False),
     Column("order_id", String(32), nullable=False),
     Column("response", JSON, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", Moment(), nullable=False),
 )
 
 dead_letters = Table(
@@ -241,8 +257,8 @@ dead_letters = Table(
     Column("payload", Text, nullable=False),
     Column("reason", Text, nullable=False),
     Column("attempts", Integer, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("resolved_at", DateTime(timezone=True)),
+    Column("created_at", Moment(), nullable=False),
+    Column("resolved_at", Moment()),
     Column("outcome", Text),  # what the replay did: the order it placed, or the rule that refused it
 )
 
@@ -265,7 +281,7 @@ decisions = Table(
     Column("sku", String(64)),
     Column("reason", Text, nullable=False),
     Column("data", JSON, nullable=False),
-    Column("at", DateTime(timezone=True), nullable=False),
+    Column("at", Moment(), nullable=False),
     Index("ix_decisions_at", "at"),
 )
 
@@ -281,7 +297,7 @@ shipments = Table(
     Column("cost", Float, nullable=False),
     Column("route", JSON, nullable=False),
     Column("reason", Text, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", Moment(), nullable=False),
 )
 
 agent_cursors = Table(

@@ -81,6 +81,20 @@ def test_a_refused_placement_writes_nothing(engine: PreorderEngine) -> None:
     assert engine.wait_time(sku, "US", None)["queue_depth_orders"] == 0
 
 
+def test_a_window_given_in_another_time_zone_closes_at_that_instant(engine: PreorderEngine) -> None:
+    # 03:00 at +05:00 is 22:00 UTC the day before the clock's midnight: the window has closed.
+    sku = load_product(engine, closes_at="2026-12-01T03:00:00+05:00")
+    with pytest.raises(WindowClosed):
+        engine.place(intent(sku))
+    closes = tables.products.c.closes_at
+    assert (
+        count(
+            engine, tables.products, tables.products.c.sku == sku, closes < datetime(2026, 12, 1, tzinfo=UTC)
+        )
+        == 1
+    )
+
+
 def test_replacing_a_supply_plan_bumps_its_version_and_moves_new_promises(engine: PreorderEngine) -> None:
     sku = load_product(engine)
     first = engine.supply_plan(sku)
