@@ -213,7 +213,7 @@ def simulate(
         ),
     ] = None,
     skus: Annotated[
-        int | None, typer.Option("--skus", min=1, help="Replicate products to this many SKUs.")
+        int | None, typer.Option("--skus", min=1, max=100_000, help="Replicate products to this many SKUs.")
     ] = None,
     days: Annotated[
         int | None, typer.Option("--days", min=1, help="Stretch the horizon to this many days.")

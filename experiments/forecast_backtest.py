@@ -66,7 +66,7 @@ def load_series(path: Path) -> dict[str, tuple[float, ...]]:
     """Series from a CSV with a ``product`` (or ``series``) column and the per-period value last, in file
     order per series."""
     if not path.is_file():
-        raise SeriesDataError(f"no such file: {path}")
+        raise SeriesDataError(f"{'a folder, not a file' if path.is_dir() else 'no such file'}: {path}")
     series: dict[str, list[float]] = {}
     try:
         with path.open(newline="", encoding="utf-8") as handle:

@@ -55,7 +55,7 @@ def read_catalog(path: Path) -> CatalogIn:
         )
     except ValidationError as bad:
         first = bad.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
+        where = ".".join(str(part) for part in first["loc"]) or "the file"
         fail(f"{path}: {where}: {first['msg']} ({bad.error_count()} problem(s) in all)")
 
 

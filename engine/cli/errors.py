@@ -40,4 +40,7 @@ def shown_url(url: str) -> str:
 def first_line(problem: BaseException) -> str:
     """The first line of an exception's message, or its type when it has none."""
     lines = str(problem).strip().splitlines()
-    return lines[0] if lines else type(problem).__name__
+    line = lines[0] if lines else type(problem).__name__
+    if "No module named 'psycopg2'" in line:  # SQLAlchemy's default driver for postgresql:// URLs
+        line += " (use a postgresql+psycopg:// URL)"
+    return line
