@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import gc
 import os
-import socket
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -18,6 +17,7 @@ import ray
 from agents.base import Agent
 from agents.runtime import AgentRuntime, AgentsUnavailable
 from engine.facade import PreorderEngine
+from engine.reachability import unreachable
 from engine.service.commands import AgentCommand
 from engine.service.market import MarketView
 
@@ -66,11 +66,9 @@ def _check_listening(address: str, timeout_s: float) -> None:
     host, colon, port = address.removeprefix("ray://").rpartition(":")
     if not colon or not port.isdigit():
         return
-    try:
-        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout_s).close()
-    except OSError as failure:
-        reason = failure.strerror or str(failure) or type(failure).__name__
-        raise AgentsUnavailable(f"no Ray cluster answers at {address}: {reason}") from failure
+    reason = unreachable(host, int(port), timeout_s=timeout_s)
+    if reason is not None:
+        raise AgentsUnavailable(f"no Ray cluster answers at {address}: {reason}")
 
 
 class RayAgentRuntime(AgentRuntime):

@@ -19,11 +19,13 @@ from rich.console import Console
 from rich.table import Table
 
 from engine.cli.errors import fail, first_line, settings_or_fail, shown_url
+from engine.reachability import url_unreachable
 
 if TYPE_CHECKING:
     from experiments.tracking import Tracker
 
 T = TypeVar("T")
+_STORE_PORTS = {"http": 80, "https": 443, "postgresql": 5432, "mysql": 3306, "mssql": 1433}
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")]
 SeedOption = Annotated[int, typer.Option("--seed", min=0, max=2**32 - 1, help="Seed of every random draw.")]
@@ -371,12 +373,16 @@ def _tracker() -> Tracker:
 
     settings = settings_or_fail()
     _quiet_mlflow()
+    uri = settings.resolved_mlflow_tracking_uri
+    # MLflow retries an unreachable server for minutes: ask the network first
+    reason = url_unreachable(uri, default_ports=_STORE_PORTS)
     try:
+        if reason is not None:
+            raise OSError(reason)
         tracker = open_tracker(settings)
         tracker.check()
     except STORE_ERRORS as bad:
-        store = shown_url(settings.resolved_mlflow_tracking_uri)
-        fail(f"cannot use the MLflow store {store}: {first_line(bad)}")
+        fail(f"cannot use the MLflow store {shown_url(uri)}: {first_line(bad)}")
     return tracker
 
 

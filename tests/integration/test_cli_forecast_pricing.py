@@ -187,3 +187,14 @@ def test_the_tracking_ui_on_a_port_already_in_use_is_a_one_line_error(app: typer
     assert code == 2
     assert err.startswith(f"error: cannot listen on 127.0.0.1:{port}: Address already in use")
     assert err.strip().count("\n") == 0
+
+
+def test_an_mlflow_server_nobody_listens_on_is_a_one_line_error_not_minutes_of_retries(
+    app: typer.Typer, store: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as released:
+        port = released.getsockname()[1]
+    monkeypatch.setenv("PREORDER_MLFLOW_TRACKING_URI", f"http://127.0.0.1:{port}")
+    code, _, err = _invoke(app, "pricing", "backtest", "--trials", "10")
+    assert code == 2
+    assert err.strip() == f"error: cannot use the MLflow store http://127.0.0.1:{port}: Connection refused"
