@@ -35,6 +35,7 @@ metadata = MetaData(
     }
 )
 
+
 class Moment(TypeDecorator[datetime]):
     """A timestamp with time zone, written in UTC. SQLite keeps no offset: an aware time in another zone
     would be stored as its wall-clock time there and read back as UTC, hours off."""
