@@ -13,12 +13,15 @@ Input (all keys required unless marked optional)::
     }
 
 Days are integers; weight, volume and distance units are whatever the caller uses consistently.
+Numbers must be JSON numbers within the bounds below (``MAX_*``, documented in the README); NaN,
+Infinity and values past a bound are refused naming the field. The bounds are far beyond any real
+plan and keep the packing model's scaled integer costs inside 64 bits.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, TypeAlias
 
 from optimizers.consolidation_types import (
     AllocatedOrder,
@@ -26,6 +29,14 @@ from optimizers.consolidation_types import (
     ConsolidationProblem,
     VehicleType,
 )
+
+MAX_COORDINATE = 10**6  # depot and addresses, either axis, either sign
+MAX_AMOUNT = 10**9  # weights, volumes, capacities and units
+MAX_COST = 10**6  # a vehicle's fixed cost and cost per distance unit
+MAX_COUNT = 10**6  # vehicles of one type
+MAX_DAY = 10**8  # days either side of 0 (a yyyymmdd date fits), and max_hold_days
+
+Number: TypeAlias = int | float
 
 
 class ProblemFormatError(ValueError):
@@ -43,7 +54,7 @@ def problem_from_dict(data: Any) -> ConsolidationProblem:
             orders=orders,
             fleet=fleet,
             depot=_point(data.get("depot"), "depot"),
-            max_hold_days=int(data.get("max_hold_days", 0)),
+            max_hold_days=int(_number(data.get("max_hold_days", 0), "max_hold_days", 0, MAX_DAY, whole=True)),
         )
     except ProblemFormatError:
         raise
@@ -68,7 +79,25 @@ def _list(data: dict[str, Any], key: str) -> list[Any]:
 def _point(value: Any, where: str) -> tuple[float, float]:
     if not isinstance(value, list | tuple) or len(value) != 2:
         raise ProblemFormatError(f"{where} must be a pair [x, y]")
-    return float(value[0]), float(value[1])
+    x, y = (float(_number(v, f"{where}[{k}]", -MAX_COORDINATE, MAX_COORDINATE)) for k, v in enumerate(value))
+    return x, y
+
+
+def _number(value: Any, where: str, low: Number, high: Number, *, whole: bool = False) -> Number:
+    """``value`` if it is a JSON number from ``low`` to ``high`` (a whole one if ``whole``)."""
+    shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ProblemFormatError(f"{where} must be a number, not {shown}")
+    if whole and isinstance(value, float) and not value.is_integer():
+        raise ProblemFormatError(f"{where} must be a whole number, not {shown}")
+    # Also false for NaN; and exact for integers of any size, which float() would overflow.
+    if not low <= value <= high:
+        raise ProblemFormatError(f"{where} must be from {low:,} to {high:,}, not {shown}")
+    return int(value) if whole else float(value)
+
+
+def _measure(item: Any, key: str, where: str, low: Number, high: Number, *, whole: bool = False) -> Number:
+    return _number(_field(item, key, where), f"{where}.{key}", low, high, whole=whole)
 
 
 def _field(item: Any, key: str, where: str) -> Any:
@@ -81,33 +110,28 @@ def _vehicle(item: Any, k: int) -> VehicleType:
     where = f"fleet[{k}]"
     vehicle = VehicleType(
         name=str(_field(item, "name", where)),
-        capacity_weight=float(_field(item, "capacity_weight", where)),
-        capacity_volume=float(_field(item, "capacity_volume", where)),
-        fixed_cost=float(_field(item, "fixed_cost", where)),
-        cost_per_distance=float(_field(item, "cost_per_distance", where)),
-        count=int(_field(item, "count", where)),
+        capacity_weight=_measure(item, "capacity_weight", where, 0, MAX_AMOUNT),
+        capacity_volume=_measure(item, "capacity_volume", where, 0, MAX_AMOUNT),
+        fixed_cost=_measure(item, "fixed_cost", where, 0, MAX_COST),
+        cost_per_distance=_measure(item, "cost_per_distance", where, 0, MAX_COST),
+        count=int(_measure(item, "count", where, 0, MAX_COUNT, whole=True)),
     )
-    if min(vehicle.capacity_weight, vehicle.capacity_volume) <= 0 or vehicle.count < 0:
-        raise ProblemFormatError(f"{where} needs positive capacities and a non-negative count")
-    if min(vehicle.fixed_cost, vehicle.cost_per_distance) < 0:
-        raise ProblemFormatError(f"{where} has a negative cost")
+    if min(vehicle.capacity_weight, vehicle.capacity_volume) <= 0:
+        raise ProblemFormatError(f"{where} needs positive capacities")
     return vehicle
 
 
 def _order(item: Any, k: int) -> AllocatedOrder:
     where = f"orders[{k}]"
-    order = AllocatedOrder(
+    return AllocatedOrder(
         id=str(_field(item, "id", where)),
         customer=str(_field(item, "customer", where)),
         address=_point(_field(item, "address", where), f"{where}.address"),
         region=str(_field(item, "region", where)),
         sku=str(_field(item, "sku", where)),
-        units=int(_field(item, "units", where)),
-        weight=float(_field(item, "weight", where)),
-        volume=float(_field(item, "volume", where)),
-        ready_day=int(_field(item, "ready_day", where)),
-        due_day=int(_field(item, "due_day", where)),
+        units=int(_measure(item, "units", where, 1, MAX_AMOUNT, whole=True)),
+        weight=_measure(item, "weight", where, 0, MAX_AMOUNT),
+        volume=_measure(item, "volume", where, 0, MAX_AMOUNT),
+        ready_day=int(_measure(item, "ready_day", where, -MAX_DAY, MAX_DAY, whole=True)),
+        due_day=int(_measure(item, "due_day", where, -MAX_DAY, MAX_DAY, whole=True)),
     )
-    if order.units <= 0 or order.weight < 0 or order.volume < 0:
-        raise ProblemFormatError(f"{where} needs positive units and non-negative weight and volume")
-    return order

@@ -84,7 +84,7 @@ def solve_attempt(
     # it stalled 4-6% above the best known distance on R201; a fleet of the construction's size plus a
     # few spares lets it reach about 2% in the same time. The spares leave room to trade vehicles for
     # distance.
-    fleet = min(instance.vehicles, len(first.routes) + FLEET_SPARES)
+    fleet = min(data.fleet, len(first.routes) + FLEET_SPARES)
     if objective == "distance" or solution_limit is not None or not remove_routes:
         return _solve(dataclasses.replace(data, fleet=fleet), objective, strategy, deadline, solution_limit)
     return _fewest_vehicles(dataclasses.replace(data, fleet=fleet), strategy, deadline)
@@ -207,7 +207,10 @@ def _build_data(instance: VrpInstance, seed: int) -> _Data:
     if instance.service is not None:
         service = np.asarray([instance.service[n] for n in nodes]) * scale
         travel = travel + np.rint(service).astype(np.int64)[:, None]
-    return _Data(instance, scale, cost.tolist(), travel.tolist(), nodes, seed, instance.vehicles)
+    # No solution uses more vehicles than there are customers; a larger fleet (10**9 in a file) would
+    # only cost memory, as OR-Tools allocates per vehicle.
+    fleet = min(instance.vehicles, max(instance.size - 1, 1))
+    return _Data(instance, scale, cost.tolist(), travel.tolist(), nodes, seed, fleet)
 
 
 def add_distance_cost(routing: pywrapcp.RoutingModel, data: _Data) -> None:
@@ -230,6 +233,10 @@ def add_time_windows(
     assert inst.ready is not None and inst.due is not None
     ready = [math.ceil(inst.ready[n] * data.scale - 1e-9) for n in data.nodes]
     due = [math.floor(inst.due[n] * data.scale + 1e-9) for n in data.nodes]
+    # A window narrower than one scaled unit (ready 1.0004, due 1.0006) rounds to an empty range, which
+    # OR-Tools rejects outright; open it at the rounded due time instead. The recomputed check of the
+    # routes still holds them to the exact window.
+    ready = [min(r, d) for r, d in zip(ready, due, strict=True)]
 
     callback = routing.RegisterTransitMatrix(data.travel)
     # Slack is waiting time: a vehicle may arrive early and wait for the window to open.

@@ -17,6 +17,15 @@ import numpy.typing as npt
 
 DistanceKind = Literal["euclidean", "nint"]
 
+MAX_CUSTOMERS = 2_000
+MAX_COORDINATE = 10**6  # either axis, either sign
+MAX_TIME = 10**7  # ready, due and service times
+MAX_QUANTITY = 10**9  # demands and vehicle capacity
+
+# A Solomon line that starts with a number is data; any other line is header text.
+_DATA_LINE = re.compile(r"[-+]?\.?\d")
+_SOLOMON_COLUMNS = "number, x, y, demand, ready, due, service"
+
 
 class InstanceFormatError(ValueError):
     """The file is not a well-formed instance of the format it was read as."""
@@ -52,6 +61,9 @@ class VrpInstance:
             raise InstanceFormatError(f"{self.name}: ready, due and service come together or not at all")
         if self.capacity <= 0 or self.vehicles <= 0:
             raise InstanceFormatError(f"{self.name}: capacity and vehicle count must be positive")
+        problem = _out_of_bounds(self)
+        if problem is not None:
+            raise InstanceFormatError(f"{self.name}: {problem}")
 
     @property
     def size(self) -> int:
@@ -77,28 +89,39 @@ class VrpInstance:
 
 def read_instance(path: Path, fmt: Literal["solomon", "cvrplib"]) -> VrpInstance:
     """Read ``path`` as ``fmt``; raises ``OSError`` or ``InstanceFormatError``."""
-    text = Path(path).read_text()
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InstanceFormatError(f"not UTF-8 text (byte {exc.start} cannot be decoded)") from exc
     return parse_solomon(text) if fmt == "solomon" else parse_cvrplib(text)
 
 
 def parse_solomon(text: str) -> VrpInstance:
-    """Parse the Solomon text format: name, VEHICLE NUMBER/CAPACITY, then one row per customer."""
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    """Parse the Solomon text format: name, VEHICLE NUMBER/CAPACITY, then one row per customer.
+
+    After the name, lines that start with a number are data: the first is ``NUMBER CAPACITY``, each
+    later one a customer row of seven numbers (scientific notation allowed), the depot first. Header
+    text may come before the depot row; after it, every line must be a customer row, and one that is
+    not is refused with its line number rather than skipped.
+    """
+    lines = [(k, ln.strip()) for k, ln in enumerate(text.splitlines(), start=1) if ln.strip()]
     if not lines:
         raise InstanceFormatError("empty Solomon file")
-    name = lines[0]
-    numeric = [ln.split() for ln in lines[1:] if re.fullmatch(r"[-\d.\s]+", ln)]
-    if not numeric or len(numeric[0]) != 2:
+    name = lines[0][1]
+    data = [(k, ln) for k, ln in lines[1:] if _DATA_LINE.match(ln)]
+    if not data or len(data[0][1].split()) != 2:
         raise InstanceFormatError(f"{name}: no 'NUMBER CAPACITY' row under VEHICLE")
-    vehicles, capacity = (int(v) for v in numeric[0])
-    rows = numeric[1:]
-    if len(rows) < 2 or any(len(r) != 7 for r in rows):
-        raise InstanceFormatError(f"{name}: customer rows must have 7 columns")
-    try:
-        table = [[float(v) for v in r] for r in rows]
-    except ValueError as exc:
-        raise InstanceFormatError(f"{name}: {exc}") from exc
-    if int(table[0][0]) != 0:
+    k, (number, cap) = data[0][0], data[0][1].split()
+    vehicles, capacity = _whole(number, "NUMBER", k), _whole(cap, "CAPACITY", k)
+    if len(data) < 3:
+        raise InstanceFormatError(f"{name}: needs a depot row and at least one customer row")
+    depot_line = data[1][0]
+    text_after = [(k, ln) for k, ln in lines if k > depot_line and not _DATA_LINE.match(ln)]
+    if text_after:
+        k, ln = text_after[0]
+        raise InstanceFormatError(_not_a_row(k, ln))
+    table = [_customer_row(k, ln) for k, ln in data[1:]]
+    if table[0][0] != 0:
         raise InstanceFormatError(f"{name}: the first customer row must be the depot, number 0")
     return VrpInstance(
         name=name,
@@ -113,6 +136,35 @@ def parse_solomon(text: str) -> VrpInstance:
         vehicles=vehicles,
         distance_kind="euclidean",
     )
+
+
+def _customer_row(k: int, line: str) -> tuple[float, ...]:
+    values = line.split()
+    try:
+        row = tuple(float(v) for v in values)
+    except ValueError:
+        row = ()
+    if len(row) != 7:
+        raise InstanceFormatError(_not_a_row(k, line))
+    # Exact integers, not their float images: 10**19 as a float is not the file's number.
+    label, demand = _whole(values[0], "the customer number", k), _whole(values[3], "the demand", k)
+    return (label, *row[1:3], demand, *row[4:])
+
+
+def _not_a_row(k: int, line: str) -> str:
+    shown = line if len(line) <= 60 else line[:57] + "..."
+    return f"line {k}: a customer row is 7 numbers ({_SOLOMON_COLUMNS}), not {shown!r}"
+
+
+def _whole(token: str, what: str, k: int) -> int:
+    try:
+        value = float(token)
+        if value.is_integer():
+            return int(token) if token.lstrip("+-").isdigit() else int(value)
+    except (ValueError, OverflowError):
+        pass
+    shown = token if len(token) <= 20 else token[:17] + "..."
+    raise InstanceFormatError(f"line {k}: {what} must be a whole number, not {shown!r}")
 
 
 def parse_cvrplib(text: str) -> VrpInstance:
@@ -146,8 +198,12 @@ def parse_cvrplib(text: str) -> VrpInstance:
         coords = {int(r[0]): (float(r[1]), float(r[2])) for r in sections["NODE_COORD_SECTION"]}
         demands = {int(r[0]): int(r[1]) for r in sections["DEMAND_SECTION"]}
         depots = [int(r[0]) for r in sections.get("DEPOT_SECTION", [["1"]]) if int(r[0]) >= 0]
+        dimension = int(header.get("DIMENSION", len(coords)))
     except (KeyError, ValueError, IndexError) as exc:
         raise InstanceFormatError(f"{name}: missing or malformed field {exc}") from exc
+    for section, table in (("NODE_COORD_SECTION", coords), ("DEMAND_SECTION", demands)):
+        if len(table) != len(sections[section]) or len(table) != dimension:
+            raise InstanceFormatError(f"{name}: {section} needs one row for each of the {dimension} nodes")
     if len(depots) != 1 or set(coords) != set(demands) or depots[0] not in coords:
         raise InstanceFormatError(f"{name}: need one depot and a demand for every node")
     order = [depots[0]] + [i for i in sorted(coords) if i != depots[0]]
@@ -163,3 +219,42 @@ def parse_cvrplib(text: str) -> VrpInstance:
         vehicles=max(vehicles, 1),
         distance_kind="nint",
     )
+
+
+def _out_of_bounds(inst: VrpInstance) -> str | None:
+    """The first value of ``inst`` outside the documented bounds, said in the file's terms."""
+    if inst.size - 1 > MAX_CUSTOMERS:
+        return f"{inst.size - 1:,} customers, more than the {MAX_CUSTOMERS:,} supported"
+    if inst.capacity > MAX_QUANTITY:
+        return f"capacity {inst.capacity} is above the maximum of {MAX_QUANTITY:,}"
+    if len(set(inst.labels)) != inst.size:
+        twice = next(label for label in inst.labels if inst.labels.count(label) > 1)
+        return f"customer number {twice} appears more than once"
+    for i in range(inst.size):
+        problem = _node_out_of_bounds(inst, i)
+        if problem is not None:
+            return f"{'the depot' if i == 0 else f'customer {inst.labels[i]}'} {problem}"
+    return None
+
+
+def _node_out_of_bounds(inst: VrpInstance, i: int) -> str | None:
+    # ``not low <= v <= high`` is also true for NaN.
+    x, y, demand = inst.x[i], inst.y[i], inst.demand[i]
+    if not (-MAX_COORDINATE <= x <= MAX_COORDINATE and -MAX_COORDINATE <= y <= MAX_COORDINATE):
+        return f"has coordinates ({x:g}, {y:g}); each must be within ±{MAX_COORDINATE:,}"
+    if i == 0 and demand != 0:
+        return f"has demand {demand}; the depot's must be 0"
+    if not 0 <= demand <= MAX_QUANTITY:
+        return f"has demand {demand}; it must be from 0 to {MAX_QUANTITY:,}"
+    if inst.ready is None or inst.due is None or inst.service is None:
+        return None
+    times = {"ready time": inst.ready[i], "due time": inst.due[i], "service time": inst.service[i]}
+    for what, t in times.items():
+        if not 0 <= t <= MAX_TIME:
+            return f"has {what} {t:g}; times must be from 0 to {MAX_TIME:,}"
+    if inst.ready[i] > inst.due[i]:
+        return f"has ready time {inst.ready[i]:g} after its due time {inst.due[i]:g}"
+    if inst.ready[i] > inst.due[0]:
+        closes = inst.due[0]
+        return f"has ready time {inst.ready[i]:g}, after the depot closes at {closes:g}: it cannot be served"
+    return None

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import typer
+from click.testing import Result
 from reference_data import DATA as REFERENCE
 from typer.testing import CliRunner
 
@@ -199,3 +200,144 @@ def test_the_installed_preorder_command_routes_with_two_worker_processes() -> No
     out = json.loads(completed.stdout)
     assert out["feasible"] and sorted(c for r in out["routes"] for c in r) == list(range(1, 32))
     assert out["solve_seconds"] <= 2.0 + 0.5
+
+
+def solomon_file(tmp_path: Path, *customers: str, fleet: str = "3 200") -> Path:
+    """A Solomon file with the depot on line 6 and customers from line 7."""
+    header = ["T", "VEHICLE", "NUMBER CAPACITY", fleet, "CUSTOMER", "0 40 50 0 0 1236 0"]
+    path = tmp_path / "instance.txt"
+    path.write_text("\n".join([*header, *customers]) + "\n")
+    return path
+
+
+def assert_refused_in_one_line(result: Result, message: str) -> None:
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ("1 45 68 10 900 100 10", "customer 1 has ready time 900 after its due time 100"),
+        ("1 45 68 10 -50 -10 -10", "customer 1 has ready time -50"),
+        ("1 45 68 10 2000 3000 10", "customer 1 has ready time 2000, after the depot closes"),
+    ],
+)
+def test_a_solomon_customer_whose_window_cannot_be_met_is_refused_in_one_line_naming_it(
+    app: typer.Typer, tmp_path: Path, row: str, message: str
+) -> None:
+    result = CliRunner().invoke(app, ["route", str(solomon_file(tmp_path, row)), "--time-limit", "1"])
+
+    assert_refused_in_one_line(result, message)
+
+
+@pytest.mark.parametrize(
+    ("customers", "fleet", "message"),
+    [
+        (("1 1e300 1e300 10 0 1000 10", "2 45 70 30 0 1000 10"), "3 200", "customer 1 has coordinates"),
+        (("1 45 68 10000000000000000000 0 1000 10",), "3 200", "customer 1 has demand"),
+        (("1 45 68 10 0 1000 10",), "3 10000000000000000000", "capacity 10000000000000000000 is above"),
+    ],
+)
+def test_solomon_values_outside_the_documented_bounds_are_refused_in_one_line(
+    app: typer.Typer, tmp_path: Path, customers: tuple[str, ...], fleet: str, message: str
+) -> None:
+    path = solomon_file(tmp_path, *customers, fleet=fleet)
+
+    result = CliRunner().invoke(app, ["route", str(path), "--time-limit", "1"])
+
+    assert_refused_in_one_line(result, message)
+
+
+def test_nan_coordinates_in_a_cvrplib_file_are_refused_in_one_line(app: typer.Typer, tmp_path: Path) -> None:
+    path = tmp_path / "nan.vrp"
+    path.write_text(
+        "NAME : x\nCAPACITY : 10\nNODE_COORD_SECTION\n1 0 0\n2 nan nan\n3 1 1\n"
+        "DEMAND_SECTION\n1 0\n2 5\n3 1\nDEPOT_SECTION\n1\n-1\nEOF\n"
+    )
+
+    result = CliRunner().invoke(app, ["route", str(path), "--format", "cvrplib", "--time-limit", "1"])
+
+    assert_refused_in_one_line(result, "customer 1 has coordinates (nan, nan)")
+
+
+def test_a_solomon_row_that_is_not_numbers_is_refused_with_its_line_number(
+    app: typer.Typer, tmp_path: Path
+) -> None:
+    path = solomon_file(tmp_path, "1 45 68 10 0 1000 10", "2 45 70 30 0 1000 10 # note")
+
+    result = CliRunner().invoke(app, ["route", str(path), "--time-limit", "1"])
+
+    assert_refused_in_one_line(result, "line 8: a customer row is 7 numbers")
+
+
+@pytest.mark.parametrize("command", ["route", "consolidate"])
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--time-limit", "nan"),
+        ("--time-limit", "inf"),
+        ("--time-limit", "1e300"),
+        ("--time-limit", "3601"),
+        ("--seed", "-1"),
+        ("--seed", "99999999999999999999"),
+        ("--workers", "65"),
+    ],
+)
+def test_solver_options_outside_their_documented_range_are_refused_before_anything_runs(
+    app: typer.Typer, command: str, option: str, value: str
+) -> None:
+    # A missing file: were the option accepted, the command would fail on the file instead
+    result = CliRunner().invoke(app, [command, "/no/such/file", option, value])
+
+    assert result.exit_code == 2
+    assert option in result.stderr and "cannot read" not in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_a_consolidation_file_that_is_not_utf8_text_is_refused_in_one_line(
+    app: typer.Typer, tmp_path: Path
+) -> None:
+    path = tmp_path / "latin1.json"
+    path.write_bytes('{"depot": [0, 0], "note": "Töst"}'.encode("latin-1"))
+
+    result = CliRunner().invoke(app, ["consolidate", str(path)])
+
+    assert_refused_in_one_line(result, "is not UTF-8 text")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"depot": [NaN, 0], "fleet": [], "orders": []}', "depot[0] must be from"),
+        ('{"depot": [0, Infinity], "fleet": [], "orders": []}', "depot[1] must be from"),
+        ('{"depot": [0, 0], "max_hold_days": 1e308, "fleet": [], "orders": []}', "max_hold_days must be"),
+        ('{"depot": [0, 0], "count": ' + "9" * 5000 + "}", "a number has more than"),
+        ("[" * 100_000, "nested too deeply"),
+    ],
+)
+def test_consolidation_numbers_python_cannot_use_are_refused_in_one_line_naming_the_field(
+    app: typer.Typer, tmp_path: Path, text: str, message: str
+) -> None:
+    path = tmp_path / "problem.json"
+    path.write_text(text)
+
+    result = CliRunner().invoke(app, ["consolidate", str(path)])
+
+    assert_refused_in_one_line(result, message)
+
+
+def test_units_that_are_not_a_whole_number_are_refused_not_truncated(
+    app: typer.Typer, tmp_path: Path
+) -> None:
+    van = {"name": "van", "capacity_weight": 100, "capacity_volume": 5, "fixed_cost": 10,
+           "cost_per_distance": 1, "count": 1}  # fmt: skip
+    order = {"id": "a", "customer": "c", "address": [3, 4], "region": "n", "sku": "S", "units": 1.7,
+             "weight": 1, "volume": 0.1, "ready_day": 0, "due_day": 1}  # fmt: skip
+    path = tmp_path / "problem.json"
+    path.write_text(json.dumps({"depot": [0, 0], "fleet": [van], "orders": [order]}))
+
+    result = CliRunner().invoke(app, ["consolidate", str(path), "--time-limit", "1"])
+
+    assert_refused_in_one_line(result, "orders[0].units must be a whole number, not 1.7")

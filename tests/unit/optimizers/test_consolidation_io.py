@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 
@@ -47,4 +48,52 @@ def test_a_malformed_document_is_refused_with_a_message_naming_the_problem(
     document: object, message: str
 ) -> None:
     with pytest.raises(ProblemFormatError, match=message):
+        problem_from_dict(document)
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        ({"depot": [math.nan, 0], "fleet": [VAN], "orders": []}, r"depot\[0\] must be from .* not nan"),
+        (
+            {"depot": [0, 0], "fleet": [VAN], "orders": [{**ORDER, "address": [3, math.inf]}]},
+            r"orders\[0\]\.address\[1\] must be from .* not inf",
+        ),
+        (
+            {"depot": [0, 0], "fleet": [{**VAN, "capacity_weight": 1e308}], "orders": []},
+            r"fleet\[0\]\.capacity_weight must be from 0 to 1,000,000,000, not 1e\+308",
+        ),
+        (
+            {"depot": [0, 0], "fleet": [{**VAN, "fixed_cost": -math.inf}], "orders": []},
+            r"fleet\[0\]\.fixed_cost must be from 0 to 1,000,000, not -inf",
+        ),
+        (
+            {"depot": [0, 0], "fleet": [{**VAN, "count": 10**30}], "orders": []},
+            r"fleet\[0\]\.count must be from 0 to 1,000,000",
+        ),
+        (
+            {"depot": [0, 0], "fleet": [VAN], "orders": [{**ORDER, "due_day": 1e300}]},
+            r"orders\[0\]\.due_day must be from -100,000,000 to 100,000,000",
+        ),
+    ],
+)
+def test_numbers_that_are_not_finite_or_out_of_range_are_refused_naming_the_field(
+    document: object, message: str
+) -> None:
+    with pytest.raises(ProblemFormatError, match=message):
+        problem_from_dict(document)
+
+
+@pytest.mark.parametrize(
+    ("document", "field"),
+    [
+        ({"depot": [0, 0], "fleet": [VAN], "orders": [{**ORDER, "units": 1.7}]}, r"orders\[0\]\.units"),
+        ({"depot": [0, 0], "fleet": [{**VAN, "count": 2.5}], "orders": []}, r"fleet\[0\]\.count"),
+        ({"depot": [0, 0], "max_hold_days": 0.5, "fleet": [VAN], "orders": []}, "max_hold_days"),
+    ],
+)
+def test_a_count_that_is_not_a_whole_number_is_refused_rather_than_truncated(
+    document: object, field: str
+) -> None:
+    with pytest.raises(ProblemFormatError, match=f"{field} must be a whole number"):
         problem_from_dict(document)

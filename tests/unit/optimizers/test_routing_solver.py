@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import time
@@ -199,3 +200,35 @@ def test_the_nearest_neighbour_baseline_is_feasible_and_never_shorter_than_the_o
     assert greedy.status == "heuristic"
     assert assert_routes_feasible(inst, greedy.routes) == pytest.approx(greedy.distance)
     assert optimized.distance <= greedy.distance + 1e-6
+
+
+def test_a_fleet_far_larger_than_the_customers_is_routed_within_the_time_limit() -> None:
+    # Given three customers and ten thousand vehicles (a file may say a billion)
+    inst = dataclasses.replace(tiny(SQUARE[:4], [0, 1, 1, 1], capacity=10), vehicles=10_000)
+
+    # When routed for half a second
+    started = time.monotonic()
+    result = solve_routing(inst, RoutingParams(time_limit_s=0.5))
+
+    # Then the idle vehicles cost neither time nor the answer
+    assert result.feasible and result.vehicles == 1
+    assert time.monotonic() - started <= 0.5 + 0.5
+
+
+def test_a_time_window_narrower_than_a_thousandth_is_served_not_a_solver_failure() -> None:
+    # Given a customer 5 away whose window opens and closes at 10.0005, and one open all day
+    inst = tiny(
+        [(0.0, 0.0), (3.0, 4.0), (0.0, 1.0)],
+        [0, 1, 1],
+        capacity=10,
+        ready=(0.0, 10.0005, 0.0),
+        due=(100.0, 10.0005, 100.0),
+        service=(0.0, 0.0, 0.0),
+    )
+
+    # When routed
+    result = solve_routing(inst, RoutingParams(time_limit_s=0.5))
+
+    # Then both are served and the exact recomputation finds the schedule on time
+    assert result.feasible
+    assert assert_routes_feasible(inst, result.routes) == pytest.approx(result.distance, abs=1e-6)
