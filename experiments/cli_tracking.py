@@ -1,0 +1,52 @@
+"""The MLflow store for the experiment commands: reached once before any work, quiet, and one line when it
+cannot be used."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
+
+from engine.cli.errors import fail, first_line, settings_or_fail, shown_url
+from engine.reachability import url_unreachable
+
+if TYPE_CHECKING:
+    from experiments.tracking import Tracker
+
+T = TypeVar("T")
+_STORE_PORTS = {"http": 80, "https": 443, "postgresql": 5432, "mysql": 3306, "mssql": 1433}
+
+
+def tracker_or_fail() -> Tracker:
+    """The MLflow tracker the settings name, reached once before any work, or one line saying why not."""
+    from experiments.tracking import STORE_ERRORS, open_tracker
+
+    settings = settings_or_fail()
+    quiet_mlflow()
+    uri = settings.resolved_mlflow_tracking_uri
+    # MLflow retries an unreachable server for minutes: ask the network first
+    reason = url_unreachable(uri, default_ports=_STORE_PORTS)
+    try:
+        if reason is not None:
+            raise OSError(reason)
+        tracker = open_tracker(settings)
+        tracker.check()
+    except STORE_ERRORS as bad:
+        fail(f"cannot use the MLflow store {shown_url(uri)}: {first_line(bad)}")
+    return tracker
+
+
+def tracked_or_fail(log: Callable[[], T]) -> T:
+    """What ``log`` returns, or one line saying why the store refused it."""
+    from experiments.tracking import STORE_ERRORS
+
+    try:
+        return log()
+    except STORE_ERRORS as bad:
+        fail(f"cannot log to MLflow: {first_line(bad)}")
+
+
+def quiet_mlflow() -> None:
+    # MLflow logs store migrations at INFO on every first use; the user asked for a table, not those.
+    logging.getLogger("mlflow").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
