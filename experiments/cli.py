@@ -199,7 +199,7 @@ def tracking_ui(
 
 def _check_can_listen(host: str, port: int) -> None:
     try:
-        with socket.create_server((host, port)):
+        with socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET):
             pass
     except OSError as bad:
         fail(f"cannot listen on {host}:{port}: {bad.strerror or first_line(bad)}")

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
-from engine.cli.errors import fail, first_line, settings_or_fail, shown_url
+from engine.cli.errors import fail, first_line, hiding_url, settings_or_fail, shown_url
 from engine.reachability import url_unreachable
 
 if TYPE_CHECKING:
@@ -26,13 +26,14 @@ def tracker_or_fail() -> Tracker:
     uri = settings.resolved_mlflow_tracking_uri
     # MLflow retries an unreachable server for minutes: ask the network first
     reason = url_unreachable(uri, default_ports=_STORE_PORTS)
+    opening: tuple[type[Exception], ...] = (*STORE_ERRORS, ValueError)  # ValueError: a port not a number
     try:
         if reason is not None:
             raise OSError(reason)
         tracker = open_tracker(settings)
         tracker.check()
-    except STORE_ERRORS as bad:
-        fail(f"cannot use the MLflow store {shown_url(uri)}: {first_line(bad)}")
+    except opening as bad:
+        fail(f"cannot use the MLflow store {shown_url(uri)}: {hiding_url(first_line(bad), uri)}")
     return tracker
 
 

@@ -28,7 +28,8 @@ logger = logging.getLogger(__name__)
 
 _LOCAL_SCHEMES = ("sqlite:", "file:")
 # What a bad, missing or unreachable tracking store raises (MLflow's own errors, its SQL store's, files')
-STORE_ERRORS: tuple[type[Exception], ...] = (MlflowException, SQLAlchemyError, OSError)
+# (ImportError: the store's database driver is not installed)
+STORE_ERRORS: tuple[type[Exception], ...] = (MlflowException, SQLAlchemyError, OSError, ImportError)
 
 
 @dataclass(frozen=True)

@@ -10,15 +10,17 @@ import typer
 import yaml
 from alembic.util.exc import CommandError as AlembicError
 from pydantic import ValidationError
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError
 
 from engine.bootstrap import bootstrap
 from engine.catalog_input import CatalogIn
-from engine.cli.errors import fail, first_line, settings_or_fail, shown_url
+from engine.cli.errors import DATABASE_PROBLEMS, fail, first_line, hiding_url, settings_or_fail, shown_url
 from engine.config import Settings
 from engine.domain.errors import DomainError
 from engine.facade import PreorderEngine
 from engine.persistence.migrate import upgrade as upgrade_database
+
+MIGRATION_PROBLEMS: tuple[type[Exception], ...] = (*DATABASE_PROBLEMS, AlembicError)
 
 
 def migrate_or_fail(settings: Settings) -> str:
@@ -26,18 +28,20 @@ def migrate_or_fail(settings: Settings) -> str:
     url = settings.resolved_database_url
     try:
         upgrade_database(url)
-    except Exception as bad:  # a broken URL or an unreachable server is a user-facing problem
-        fail(f"cannot migrate {shown_url(url)}: {first_line(bad)}")
+    except MIGRATION_PROBLEMS as bad:
+        fail(f"cannot migrate {shown_url(url)}: {hiding_url(first_line(bad), url)}")
     return shown_url(url)
 
 
 def _engine() -> PreorderEngine:
     """The engine on the configured database, migrated, or one line saying why it cannot be opened."""
     settings = settings_or_fail()
+    migrate_or_fail(settings)
+    url = settings.resolved_database_url
     try:
-        return bootstrap(settings, migrate=True)
-    except (OSError, SQLAlchemyError, AlembicError) as bad:  # a bad URL, server, file or data folder
-        fail(f"cannot open the database {shown_url(settings.resolved_database_url)}: {first_line(bad)}")
+        return bootstrap(settings)
+    except DATABASE_PROBLEMS as bad:
+        fail(f"cannot open the database {shown_url(url)}: {hiding_url(first_line(bad), url)}")
 
 
 def read_catalog(path: Path) -> CatalogIn:
@@ -88,7 +92,7 @@ def register(app: typer.Typer) -> None:
             issued = engine.issue_key(account, wanted)
         except DomainError as refusal:
             fail(refusal.detail)
-        except SQLAlchemyError as bad:
+        except OperationalError as bad:  # the database went away; other SQL errors are bugs, with a trace
             fail(f"database error: {first_line(bad)}")
         finally:
             engine.close()
@@ -106,7 +110,7 @@ def register(app: typer.Typer) -> None:
             counts = engine.load_catalog(data)
         except DomainError as refusal:
             fail(refusal.detail)
-        except SQLAlchemyError as bad:  # e.g. another process holding SQLite's write lock
+        except OperationalError as bad:  # the database went away; other SQL errors are bugs, with a trace
             fail(f"database error: {first_line(bad)}")
         finally:
             engine.close()

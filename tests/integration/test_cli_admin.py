@@ -92,11 +92,30 @@ def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
     return lines[0]
 
 
-def test_a_database_password_is_masked_in_errors(tmp_path: Path) -> None:
-    url = "postgresql+psycopg://someone:s3cret-pw@127.0.0.1:1/none"
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("postgresql+psycopg://someone:s3cret-pw@127.0.0.1:1/none", "someone:***@127.0.0.1:1/none"),
+        ("postgresql+psycopg://someone@127.0.0.1:1/none?password=s3cret-pw", "none?password=%2A%2A%2A"),
+        (
+            "postgresql+psycopg://someone:s3cret-pw@host:notaport/none",
+            "<the configured URL, which does not parse>",
+        ),
+    ],
+    ids=["user-part", "query", "unparsable"],
+)
+def test_a_database_password_is_masked_in_errors(tmp_path: Path, url: str, shown: str) -> None:
     for command in (("db", "upgrade"), ("catalog", "load", str(DEMO)), ("keys", "create", "--account", "a")):
         line = one_error_line(preorder(*command, data_dir=tmp_path, url=url))
-        assert "someone:***@127.0.0.1:1/none" in line and "s3cret-pw" not in line
+        assert shown in line and "s3cret-pw" not in line
+
+
+def test_a_postgresql_url_without_a_driver_is_told_which_driver_to_name(tmp_path: Path) -> None:
+    for command in (("db", "upgrade"), ("catalog", "load", str(DEMO)), ("keys", "create", "--account", "a")):
+        line = one_error_line(
+            preorder(*command, data_dir=tmp_path, url="postgresql://someone@127.0.0.1/none")
+        )
+        assert line.endswith("No module named 'psycopg2' (use a postgresql+psycopg:// URL)")
 
 
 @pytest.mark.parametrize(
