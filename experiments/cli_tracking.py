@@ -19,7 +19,7 @@ _STORE_PORTS = {"http": 80, "https": 443, "postgresql": 5432, "mysql": 3306, "ms
 
 def tracker_or_fail() -> Tracker:
     """The MLflow tracker the settings name, reached once before any work, or one line saying why not."""
-    from experiments.tracking import STORE_ERRORS, open_tracker
+    from experiments.tracking import STORE_ERRORS, check_sql_store, open_tracker
 
     settings = settings_or_fail()
     quiet_mlflow()
@@ -30,6 +30,7 @@ def tracker_or_fail() -> Tracker:
     try:
         if reason is not None:
             raise OSError(reason)
+        check_sql_store(uri)
         tracker = open_tracker(settings)
         tracker.check()
     except opening as bad:

@@ -20,6 +20,7 @@ import mlflow
 from mlflow.exceptions import MlflowException
 from mlflow.models import infer_signature
 from mlflow.tracking import MlflowClient
+from sqlalchemy import create_engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from engine.config import Settings
@@ -175,6 +176,18 @@ class Tracker:
         if self.location.is_local:
             artifact_location = (self.location.artifact_root / name).as_uri()
         return str(self._client.create_experiment(name, artifact_location=artifact_location))
+
+
+def check_sql_store(uri: str) -> None:
+    """Connect once to a PostgreSQL, MySQL or SQL Server tracking store, which MLflow itself would retry
+    for minutes when the server refuses (wrong password, no such database); nothing for other stores."""
+    if uri.split(":", 1)[0].split("+")[0] not in ("postgresql", "mysql", "mssql"):
+        return
+    engine = create_engine(uri)
+    try:
+        engine.connect().close()
+    finally:
+        engine.dispose()
 
 
 def open_tracker(settings: Settings) -> Tracker:

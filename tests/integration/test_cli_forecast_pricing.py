@@ -12,6 +12,7 @@ import pytest
 import typer
 from mlflow.tracking import MlflowClient
 from reference_data import DATA as REFERENCE
+from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from experiments.cli import register
@@ -198,3 +199,15 @@ def test_an_mlflow_server_nobody_listens_on_is_a_one_line_error_not_minutes_of_r
     code, _, err = _invoke(app, "pricing", "backtest", "--trials", "10")
     assert code == 2
     assert err.strip() == f"error: cannot use the MLflow store http://127.0.0.1:{port}: Connection refused"
+
+
+def test_an_mlflow_sql_store_whose_server_refuses_is_a_one_line_error_not_minutes_of_retries(
+    app: typer.Typer, store: str, monkeypatch: pytest.MonkeyPatch, postgres_server: str
+) -> None:
+    missing = make_url(postgres_server).set(database="no_such_mlflow_database")  # the server is up
+    monkeypatch.setenv("PREORDER_MLFLOW_TRACKING_URI", missing.render_as_string(hide_password=False))
+    code, _, err = _invoke(app, "pricing", "backtest", "--trials", "10")
+    assert code == 2
+    shown = missing.render_as_string(hide_password=True)
+    assert err.startswith(f"error: cannot use the MLflow store {shown}: (psycopg.OperationalError) ")
+    assert 'database "no_such_mlflow_database" does not exist' in err and err.strip().count("\n") == 0
