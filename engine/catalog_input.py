@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 from engine.domain.catalog import PreorderTerms, Product
 from engine.domain.lanes import Lane, TransitDays
 from engine.domain.supply import BeyondPlan, LotKind, SupplyLot, SupplyPlan
+from engine.service.commands import LoadCatalog, PutProduct, ReplaceLanes, ReplaceSupplyPlan
 
 Sku = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
 Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
@@ -236,3 +237,10 @@ class CatalogIn(Strict):
 
     products: list[CatalogProductIn] = []
     lanes: list[LaneIn] = []
+
+    def to_command(self) -> LoadCatalog:
+        return LoadCatalog(
+            tuple(PutProduct(item.to_domain(item.sku)) for item in self.products),
+            tuple(ReplaceSupplyPlan(p.supply_plan.to_domain(p.sku)) for p in self.products if p.supply_plan),
+            ReplaceLanes(tuple(lane.to_domain() for lane in self.lanes)) if self.lanes else None,
+        )

@@ -249,13 +249,10 @@ class PreorderEngine:
         return len(self._write(lambda uow: catalog.replace_lanes(uow, command, now=self.clock.now())))
 
     def load_catalog(self, data: CatalogIn) -> dict[str, int]:
-        """Load products, their plans and lanes; each piece is its own transaction, in order."""
-        for item in data.products:
-            self.put_product(PutProduct(item.to_domain(item.sku)))
-            if item.supply_plan is not None:
-                self.replace_supply_plan(ReplaceSupplyPlan(item.supply_plan.to_domain(item.sku)))
-        if data.lanes:
-            self.replace_lanes(ReplaceLanes(tuple(lane.to_domain() for lane in data.lanes)))
+        """Load products, their plans and lanes in one transaction: all of it, or nothing."""
+        load, now, policy = data.to_command(), self.clock.now(), self.policy
+        c, days = policy.confidence, policy.tolerance_days
+        self._write(lambda uow: catalog.load_catalog(uow, load, now=now, confidence=c, tolerance_days=days))
         return {"products": len(data.products), "lanes": len(data.lanes)}
 
     def issue_key(self, account_id: str, scopes: frozenset[str]) -> access.IssuedKey:

@@ -1,4 +1,5 @@
-"""Loading the catalog: products, supply plans and lanes. Each replacement is one transaction."""
+"""Loading the catalog: products, supply plans and lanes. Each replacement is one transaction, and so
+is a whole catalog loaded at once."""
 
 from __future__ import annotations
 
@@ -8,16 +9,35 @@ from engine.domain.errors import UnknownSku
 from engine.domain.events import LanesReplaced, ProductChanged, SupplyPlanReplaced
 from engine.domain.lanes import Lane
 from engine.domain.supply import SupplyPlan
-from engine.service.commands import PutProduct, ReplaceLanes, ReplaceSupplyPlan
+from engine.service.commands import LoadCatalog, PutProduct, ReplaceLanes, ReplaceSupplyPlan
 from engine.service.ports import UnitOfWork
 from engine.service.repromising import describe_plan_change, repromise_sku
 
 
+def load_catalog(
+    uow: UnitOfWork, command: LoadCatalog, *, now: datetime, confidence: float, tolerance_days: int
+) -> None:
+    """Products, then their supply plans (each SKU's queue re-promised), then lanes, in one transaction:
+    all of it or, if anything fails, none of it."""
+    for product in command.products:
+        _put_product(uow, product, now=now)
+    for plan in command.plans:
+        _replace_supply_plan(uow, plan, now=now, confidence=confidence, tolerance_days=tolerance_days)
+    if command.lanes is not None:
+        _replace_lanes(uow, command.lanes, now=now)
+    uow.commit()
+
+
 def put_product(uow: UnitOfWork, command: PutProduct, *, now: datetime) -> bool:
     """Create or replace the product; True when it was created."""
+    created = _put_product(uow, command, now=now)
+    uow.commit()
+    return created
+
+
+def _put_product(uow: UnitOfWork, command: PutProduct, *, now: datetime) -> bool:
     created = uow.products.put(command.product)
     uow.publish([ProductChanged(sku=command.product.sku, at=now)], key=command.product.sku)
-    uow.commit()
     return created
 
 
@@ -25,6 +45,14 @@ def replace_supply_plan(
     uow: UnitOfWork, command: ReplaceSupplyPlan, *, now: datetime, confidence: float, tolerance_days: int
 ) -> SupplyPlan:
     """Replace the SKU's plan atomically and re-promise its queue in the same transaction."""
+    stored = _replace_supply_plan(uow, command, now=now, confidence=confidence, tolerance_days=tolerance_days)
+    uow.commit()
+    return stored
+
+
+def _replace_supply_plan(
+    uow: UnitOfWork, command: ReplaceSupplyPlan, *, now: datetime, confidence: float, tolerance_days: int
+) -> SupplyPlan:
     sku = command.plan.sku
     if uow.products.get(sku) is None:
         raise UnknownSku(f"no product with SKU {sku!r}", sku=sku)
@@ -40,14 +68,18 @@ def replace_supply_plan(
         confidence=confidence,
         tolerance_days=tolerance_days,
     )
-    uow.commit()
     return stored
 
 
 def replace_lanes(uow: UnitOfWork, command: ReplaceLanes, *, now: datetime) -> list[Lane]:
     """Replace every lane of the facilities named in the command."""
+    lanes = _replace_lanes(uow, command, now=now)
+    uow.commit()
+    return lanes
+
+
+def _replace_lanes(uow: UnitOfWork, command: ReplaceLanes, *, now: datetime) -> list[Lane]:
     lanes = list(command.lanes)
     uow.lanes.replace_facilities(lanes)
     uow.publish([LanesReplaced(count=len(lanes), at=now)], key="lanes")
-    uow.commit()
     return lanes

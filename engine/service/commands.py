@@ -33,6 +33,15 @@ class ReplaceLanes:
     lanes: tuple[Lane, ...]
 
 
+@dataclass(frozen=True)
+class LoadCatalog:
+    """Products, their supply plans and lanes, loaded in one transaction."""
+
+    products: tuple[PutProduct, ...]
+    plans: tuple[ReplaceSupplyPlan, ...]
+    lanes: ReplaceLanes | None
+
+
 # --- what agents ask for (applied through the engine, each with its reason) -------------------------
 @dataclass(frozen=True)
 class SetPrice:

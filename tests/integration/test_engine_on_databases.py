@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
 from catalog_builders import lanes_body, order_body, plan_body, product_body, unique
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.exc import DBAPIError
 
 from api.schemas import PreorderCreate
 from engine.bootstrap import PreorderEngine, bootstrap
@@ -93,6 +95,66 @@ def test_a_window_given_in_another_time_zone_closes_at_that_instant(engine: Preo
         )
         == 1
     )
+
+
+@contextmanager
+def failing_insert_of(database_url: str, sku: str) -> Iterator[None]:
+    """A trigger that makes the database refuse to store product ``sku``: a failure part-way in a load."""
+    trigger = f"refuse_{sku.lower().replace('-', '_')}"
+    sql = create_engine(database_url)
+    statements = (
+        [
+            f"CREATE TRIGGER {trigger} BEFORE INSERT ON products WHEN NEW.sku = '{sku}' "
+            "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+        ]
+        if database_url.startswith("sqlite")
+        else [
+            f"CREATE FUNCTION {trigger}() RETURNS trigger AS $$ BEGIN "
+            "RAISE EXCEPTION 'refused by the test'; END $$ LANGUAGE plpgsql",
+            f"CREATE TRIGGER {trigger} BEFORE INSERT ON products FOR EACH ROW "
+            f"WHEN (NEW.sku = '{sku}') EXECUTE FUNCTION {trigger}()",
+        ]
+    )
+    with sql.begin() as connection:
+        for statement in statements:
+            connection.exec_driver_sql(statement)
+    try:
+        yield
+    finally:
+        with sql.begin() as connection:
+            if database_url.startswith("sqlite"):
+                connection.exec_driver_sql(f"DROP TRIGGER {trigger}")
+            else:
+                connection.exec_driver_sql(f"DROP TRIGGER {trigger} ON products")
+                connection.exec_driver_sql(f"DROP FUNCTION {trigger}()")
+        sql.dispose()
+
+
+def test_a_catalog_load_that_fails_part_way_leaves_nothing_of_it(
+    engine: PreorderEngine, database_url: str
+) -> None:
+    first, second, facility = unique("SKU"), unique("SKU"), unique("DC")
+    catalog = CatalogIn.model_validate(
+        {
+            "products": [
+                {
+                    **product_body(facility=facility),
+                    "sku": sku,
+                    "supply_plan": plan_body(("R-1", 100, "2027-02-01", 2)),
+                }
+                for sku in (first, second)
+            ],
+            "lanes": lanes_body(facility)["lanes"],
+        }
+    )
+    # SQLite reports the refusal as a constraint, which the engine retries as a race and then gives up on
+    with failing_insert_of(database_url, second), pytest.raises((DBAPIError, TemporarilyUnavailable)):
+        engine.load_catalog(catalog)
+    assert count(engine, tables.products, tables.products.c.sku.in_([first, second])) == 0
+    assert count(engine, tables.supply_plans, tables.supply_plans.c.sku == first) == 0
+    assert count(engine, tables.lanes, tables.lanes.c.facility == facility) == 0
+    engine.load_catalog(catalog)  # the same file again, once the database accepts it: all of it
+    assert count(engine, tables.products, tables.products.c.sku.in_([first, second])) == 2
 
 
 def test_replacing_a_supply_plan_bumps_its_version_and_moves_new_promises(engine: PreorderEngine) -> None:
