@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import socket
 
+import pytest
+
 from engine.reachability import unreachable, url_unreachable
 
 PORTS = {"http": 80, "postgresql": 5432}
@@ -29,3 +31,16 @@ def test_urls_without_a_network_host_are_not_probed() -> None:
         "http://h:port",
     ):
         assert url_unreachable(url, default_ports=PORTS) is None
+
+
+def test_a_web_url_sent_through_a_proxy_is_left_to_the_client(monkeypatch: pytest.MonkeyPatch) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as released:
+        port = released.getsockname()[1]
+    url = f"http://mlflow.example:{port}"
+    monkeypatch.setenv("http_proxy", "http://proxy.example:3128")
+    monkeypatch.setenv("no_proxy", "")
+    assert url_unreachable(url, default_ports=PORTS) is None
+    monkeypatch.setenv("no_proxy", "mlflow.example")
+    assert (
+        url_unreachable(url, default_ports=PORTS) is not None
+    )  # bypassed: asked directly, and nobody answers
