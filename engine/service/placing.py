@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import random
+import threading
 import time
 from datetime import datetime
 from typing import Any
@@ -83,12 +84,34 @@ def intent_hash(intent: OrderIntent) -> str:
 # unique, not secret (an order is read only by its account's keys): use ``secrets`` for anything that
 # must not be guessed.
 _random_bits = random.Random(os.urandom(32))
-os.register_at_fork(after_in_child=lambda: _random_bits.seed(os.urandom(32)))
+_BITS = 48
+_last = [0, 0]  # the millisecond and the low bits of this process's last id
+_last_lock = threading.Lock()
+
+
+def _after_fork() -> None:
+    _random_bits.seed(os.urandom(32))
+    _last[:] = [0, 0]  # a child starts its own run of ids, never continuing its parent's
+
+
+os.register_at_fork(after_in_child=_after_fork)
 
 
 def new_order_id() -> str:
-    """Time-ordered ids (like ULIDs): listing by id is listing by creation."""
-    return f"{time.time_ns() // 1_000_000:012x}{_random_bits.getrandbits(48):012x}"
+    """Time-ordered ids (like monotonic ULIDs): listing by id is listing by creation. The first id of a
+    millisecond has random low bits; later ids of the same millisecond (or of a clock that stepped back)
+    count up from there, so two orders placed within one millisecond still list in the order placed."""
+    now = time.time_ns() // 1_000_000
+    with _last_lock:
+        millisecond, low = _last
+        if now > millisecond:
+            millisecond, low = now, _random_bits.getrandbits(_BITS - 1)  # room to count up
+        else:
+            low += 1
+            if low >> _BITS:  # 2^47 ids in one millisecond: borrow the next one
+                millisecond, low = millisecond + 1, _random_bits.getrandbits(_BITS - 1)
+        _last[:] = [millisecond, low]
+    return f"{millisecond:012x}{low:012x}"
 
 
 def dedupe_keys(command: PlacePreorder) -> list[str]:
