@@ -24,12 +24,11 @@ def tracker_or_fail() -> Tracker:
     settings = settings_or_fail()
     quiet_mlflow()
     uri = settings.resolved_mlflow_tracking_uri
-    # MLflow retries an unreachable server for minutes: ask the network first
-    reason = url_unreachable(uri, default_ports=_STORE_PORTS)
+    reason = url_unreachable(uri, default_ports=_STORE_PORTS)  # MLflow would retry for minutes
+    if reason is not None:
+        fail(f"cannot use the MLflow store {shown_url(uri)}: {reason}")
     opening: tuple[type[Exception], ...] = (*STORE_ERRORS, ValueError)  # ValueError: a port not a number
     try:
-        if reason is not None:
-            raise OSError(reason)
         check_sql_store(uri)
         tracker = open_tracker(settings)
         tracker.check()
