@@ -17,7 +17,7 @@ import ray
 from agents.base import Agent
 from agents.runtime import AgentRuntime, AgentsUnavailable
 from engine.facade import PreorderEngine
-from engine.reachability import unreachable
+from engine.reachability import not_grpc, unreachable
 from engine.service.commands import AgentCommand
 from engine.service.market import MarketView
 
@@ -62,13 +62,18 @@ def start_ray(address: str | None = None, *, connect_timeout_s: float = 5.0) -> 
 
 def _check_listening(address: str, timeout_s: float) -> None:
     """Nothing for addresses Ray resolves itself (``auto``, ``local``); for ``[ray://]host:port``, a
-    TCP connection or :class:`AgentsUnavailable`."""
+    TCP connection and a gRPC greeting, or :class:`AgentsUnavailable`. Ray's own client waits about
+    40 s before it gives up on a port where some other service listens."""
     host, colon, port = address.removeprefix("ray://").rpartition(":")
     if not colon or not port.isdigit():
         return
     reason = unreachable(host, int(port), timeout_s=timeout_s)
     if reason is not None:
         raise AgentsUnavailable(f"no Ray cluster answers at {address}: {reason}")
+    if os.environ.get("RAY_USE_TLS", "0").lower() in ("0", "false", ""):  # TLS: the greeting is encrypted
+        reason = not_grpc(host, int(port), timeout_s=timeout_s)
+        if reason is not None:
+            raise AgentsUnavailable(f"what listens at {address} is not a Ray cluster: {reason}")
 
 
 class RayAgentRuntime(AgentRuntime):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import logging
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -24,6 +25,12 @@ MODELS = ("bass", "bass_prior", "holt", "linear_trend")
 # Meta-analysis means of 213 published Bass fits (Sultan, Farley & Lehmann 1990): the analogue of last
 # resort when a file holds a single series.
 LITERATURE_ANALOGUE = BassParameters(p=0.03, q=0.38, m=1.0)
+# Bounds that keep one run to minutes (each origin costs two bootstrapped Bass fits, ~0.2-4 s): a longer
+# series is scored from this many origins spread over its second half; more series need ``--series``.
+MAX_ORIGINS = 52
+MAX_PERIODS = 10_000
+MAX_SERIES = 1_000  # in one file: each is fitted once as an analogue of the others
+MAX_SERIES_PER_RUN = 20
 
 
 class SeriesDataError(ValueError):
@@ -78,9 +85,19 @@ def load_series(path: Path) -> dict[str, tuple[float, ...]]:
             value_field = fields[-1]
             for line, row in enumerate(reader, start=2):
                 try:
-                    series.setdefault(row[key], []).append(float(row[value_field]))
+                    value = float(row[value_field])
                 except (TypeError, ValueError) as exc:
                     raise SeriesDataError(f"{path}:{line}: {value_field} is not a number") from exc
+                if not math.isfinite(value):
+                    raise SeriesDataError(f"{path}:{line}: {value_field} is not a finite number")
+                periods = series.setdefault(row[key], [])
+                if len(series) > MAX_SERIES:
+                    raise SeriesDataError(f"{path}:{line}: more than {MAX_SERIES:,} series in one file")
+                if len(periods) == MAX_PERIODS:
+                    raise SeriesDataError(
+                        f"{path}:{line}: series {row[key]} has more than {MAX_PERIODS:,} periods"
+                    )
+                periods.append(value)
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise SeriesDataError(f"cannot read {path}: {exc}") from exc
     if not series:
@@ -88,10 +105,16 @@ def load_series(path: Path) -> dict[str, tuple[float, ...]]:
     return {name: tuple(values) for name, values in series.items()}
 
 
-def analogue_prior(series: Mapping[str, Sequence[float]], target: str) -> BassPrior:
-    """A prior for ``target`` from full-history Bass fits of every other series (its analogous launches)."""
-    analogues = [fit_bass(values).parameters for name, values in series.items() if name != target]
-    return BassPrior.from_analogues(analogues or [LITERATURE_ANALOGUE])
+def analogue_priors(series: Mapping[str, Sequence[float]], targets: Sequence[str]) -> dict[str, BassPrior]:
+    """A prior for each target from full-history Bass fits of every other series (its analogous
+    launches); each series is fitted once."""
+    fits = {name: fit_bass(values).parameters for name, values in series.items()}
+    return {
+        target: BassPrior.from_analogues(
+            [fit for name, fit in fits.items() if name != target] or [LITERATURE_ANALOGUE]
+        )
+        for target in targets
+    }
 
 
 def run_forecast_backtest(
@@ -105,20 +128,28 @@ def run_forecast_backtest(
     """Rolling-origin backtest of every model on each named series (default: all).
 
     Each series is fitted on its first half and forecast to its end, then the origin rolls forward one
-    period at a time; every model sees the same prefixes.
+    period at a time (at most ``MAX_ORIGINS`` origins, spread evenly, on a longer series); every model
+    sees the same prefixes.
     """
-    chosen = list(series) if names is None else list(names)
+    chosen = list(dict.fromkeys(series if names is None else names))
     unknown = [name for name in chosen if name not in series]
     if unknown:
         raise SeriesDataError(f"unknown series {', '.join(unknown)}; known: {', '.join(series)}")
+    if len(chosen) > MAX_SERIES_PER_RUN:
+        raise SeriesDataError(
+            f"{len(chosen):,} series to backtest; name at most {MAX_SERIES_PER_RUN} with --series"
+        )
+    short = [name for name in chosen if len(series[name]) < 4]
+    if short:
+        raise SeriesDataError(
+            f"series {short[0]} has {len(series[short[0]])} periods; a backtest needs at least 4"
+        )
     scores: dict[str, dict[str, BacktestScore]] = {}
-    priors: dict[str, BassPrior] = {}
+    priors = analogue_priors(series, chosen)
     origins: dict[str, int] = {}
     for name in chosen:
         values = np.asarray(series[name], dtype=float)
-        if len(values) < 4:
-            raise SeriesDataError(f"series {name} has {len(values)} periods; a backtest needs at least 4")
-        prior = analogue_prior(series, name)
+        prior = priors[name]
         forecasters: dict[str, Forecaster] = {
             "bass": partial(forecast_bass, level=level, n_bootstrap=n_bootstrap, seed=seed),
             "bass_prior": partial(
@@ -128,8 +159,9 @@ def run_forecast_backtest(
             "linear_trend": partial(forecast_linear_trend, level=level),
         }
         origins[name] = len(values) // 2
-        priors[name] = prior
-        scores[name] = rolling_origin_backtest(values, forecasters, first_origin=origins[name])
+        scores[name] = rolling_origin_backtest(
+            values, forecasters, first_origin=origins[name], max_origins=MAX_ORIGINS
+        )
         logger.info("backtested %s from origin %d", name, origins[name])
     return ForecastBacktestReport(
         series={name: tuple(series[name]) for name in chosen},

@@ -48,8 +48,11 @@ def rolling_origin_backtest(
     *,
     first_origin: int,
     horizon: int | None = None,
+    max_origins: int | None = None,
 ) -> dict[str, BacktestScore]:
-    """Forecast from every origin ``first_origin..n−1`` to ``horizon`` periods ahead (default: the end).
+    """Forecast from every origin ``first_origin..n−1`` to ``horizon`` periods ahead (default: the end);
+    with ``max_origins``, from that many origins spread evenly over the same span, first and last
+    included, when there are more.
 
     All models see exactly the same training prefixes and are scored on exactly the same periods.
     """
@@ -57,15 +60,25 @@ def rolling_origin_backtest(
     n = len(y)
     if not 2 <= first_origin < n:
         raise ValueError(f"first_origin must be in [2, {n - 1}] for {n} periods")
+    if max_origins is not None and max_origins < 2:
+        raise ValueError("max_origins must be at least 2")
+    origins = origins_between(first_origin, n - 1, max_origins)
     scores: dict[str, BacktestScore] = {}
     for name, forecaster in forecasters.items():
         runs: list[OriginForecast] = []
-        for origin in range(first_origin, n):
+        for origin in origins:
             steps = n - origin if horizon is None else min(horizon, n - origin)
             forecast = forecaster(y[:origin], steps)
             runs.append(OriginForecast(origin, tuple(float(v) for v in y[origin : origin + steps]), forecast))
         scores[name] = score_forecasts(name, runs)
     return scores
+
+
+def origins_between(first: int, last: int, at_most: int | None) -> list[int]:
+    """Every origin from ``first`` to ``last``, or ``at_most`` of them spread evenly, both ends kept."""
+    if at_most is None or last - first + 1 <= at_most:
+        return list(range(first, last + 1))
+    return sorted({round(first + i * (last - first) / (at_most - 1)) for i in range(at_most)})
 
 
 def score_forecasts(model: str, runs: Sequence[OriginForecast]) -> BacktestScore:

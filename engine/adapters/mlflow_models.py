@@ -37,8 +37,11 @@ class PricingPyfunc(PythonModel):
     def load_context(self, context: Any) -> None:
         self._model = ScarcityPricingModel(PricingPolicyConfig(**context.model_config))
 
-    # Unannotated on purpose: MLflow reads predict's type hints as a schema and DataFrame input has none.
-    def predict(self, context, model_input, params=None):  # type: ignore[no-untyped-def]
+    # ``model_input: pd.DataFrame`` tells MLflow the input is a frame it must not convert; unannotated,
+    # MLflow warns on every import that type hints are missing.
+    def predict(
+        self, context: Any, model_input: pd.DataFrame, params: dict[str, Any] | None = None
+    ) -> pd.DataFrame:
         frame = pd.DataFrame(model_input)
         queries = [
             PriceQuery(
@@ -59,7 +62,9 @@ class DemandPyfunc(PythonModel):
     def load_context(self, context: Any) -> None:
         self._model = BassDemandModel(DemandModelConfig(**context.model_config))
 
-    def predict(self, context, model_input, params=None):  # type: ignore[no-untyped-def]
+    def predict(
+        self, context: Any, model_input: pd.DataFrame, params: dict[str, Any] | None = None
+    ) -> pd.DataFrame:
         sales = tuple(float(v) for v in pd.DataFrame(model_input)["sales"])
         horizon = int((params or {}).get("horizon", 1))
         outlook = self._model.predict(DemandQuery(sales=sales, horizon=horizon))

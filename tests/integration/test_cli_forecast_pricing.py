@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from experiments.cli import register
+from experiments.forecast_backtest import MAX_PERIODS, MAX_SERIES, MAX_SERIES_PER_RUN
 
 DATA = REFERENCE / "bass" / "bass_series.csv"
 
@@ -165,6 +166,40 @@ def test_an_unknown_series_name_is_a_one_line_error_listing_the_known_ones(
     code, _, err = _invoke(app, "forecast", "backtest", "--data", str(DATA), "--series", "hoverboards")
     assert code == 2
     assert "unknown series hoverboards" in err and "clothes_dryers" in err
+
+
+def _series_csv(path: Path, rows: Iterable[tuple[str, int, str]]) -> Path:
+    path.write_text("product,period,units\n" + "".join(f"{p},{t},{v}\n" for p, t, v in rows), "utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        (
+            [("a", t, "5") for t in range(MAX_PERIODS + 1)],
+            f"series a has more than {MAX_PERIODS:,} periods",
+        ),
+        (
+            [(f"s{i}", t, "5") for i in range(MAX_SERIES + 1) for t in range(4)],
+            f"more than {MAX_SERIES:,} series in one file",
+        ),
+        ([("a", 1, "5"), ("a", 2, "nan")], "units is not a finite number"),
+        (
+            [(f"s{i}", t, "5") for i in range(MAX_SERIES_PER_RUN + 1) for t in range(4)],
+            f"{MAX_SERIES_PER_RUN + 1} series to backtest; name at most {MAX_SERIES_PER_RUN} with --series",
+        ),
+    ],
+    ids=["too-many-periods", "too-many-series-in-the-file", "not-finite", "too-many-to-backtest"],
+)
+def test_a_series_file_past_the_documented_bounds_is_a_one_line_error_before_any_fit(
+    app: typer.Typer, store: str, tmp_path: Path, rows: list[tuple[str, int, str]], message: str
+) -> None:
+    data = _series_csv(tmp_path / "series.csv", rows)
+    code, out, err = _invoke(app, "forecast", "backtest", "--data", str(data))
+    assert code == 2, err
+    assert err.strip().count("\n") == 0 and message in err
+    assert "Traceback" not in out + err
 
 
 @pytest.mark.parametrize(

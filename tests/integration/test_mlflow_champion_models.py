@@ -147,3 +147,17 @@ def test_tracking_ui_starts_and_answers_on_a_free_loopback_port(tmp_path: Path) 
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
+
+
+def test_the_model_wrappers_are_defined_without_an_mlflow_warning() -> None:
+    """``preorder models register`` used to print MLflow's "Add type hints" warning: MLflow checks the
+    wrappers' ``predict`` signatures when their classes are defined."""
+    imported = subprocess.run(
+        [sys.executable, "-W", "always", "-c", "import engine.adapters.mlflow_models"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert imported.returncode == 0, imported.stderr
+    assert "Warning" not in imported.stderr, imported.stderr

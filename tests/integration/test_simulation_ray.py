@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import http.server
 import os
 import shutil
 import signal
@@ -13,6 +14,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -208,3 +210,31 @@ def test_a_ray_address_where_no_cluster_listens_is_refused_at_once_in_one_line(
     done = run_cli(tmp_path, *command, "--ray-address", address)  # Ray alone would retry past the timeout
     assert done.returncode == 2, done.stderr
     assert done.stderr.strip() == f"error: no Ray cluster answers at {address}: Connection refused"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("simulate", str(SCENARIOS / "console_launch.yaml"), "--runtime", "ray", "--no-tracking"),
+        ("serve", "--agents", "ray", "--port", "1"),
+    ],
+    ids=["simulate", "serve"],
+)
+def test_a_ray_address_where_another_service_listens_is_refused_in_one_line(
+    command: tuple[str, ...], tmp_path: Path
+) -> None:
+    """Ray's own client would wait about 40 s before giving up on a web server's port."""
+    web = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.BaseHTTPRequestHandler)
+    serving = threading.Thread(target=web.serve_forever, daemon=True)
+    serving.start()
+    try:
+        address = f"127.0.0.1:{web.server_address[1]}"
+        done = run_cli(tmp_path, *command, "--ray-address", address)
+    finally:
+        web.shutdown()
+        web.server_close()
+    assert done.returncode == 2, done.stderr
+    assert (
+        done.stderr.strip()
+        == f"error: what listens at {address} is not a Ray cluster: it does not speak gRPC"
+    )

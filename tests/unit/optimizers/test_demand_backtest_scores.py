@@ -53,3 +53,15 @@ def test_a_model_that_knows_the_line_scores_perfectly() -> None:
 def test_backtest_refuses_an_origin_that_leaves_nothing_to_forecast() -> None:
     with pytest.raises(ValueError, match="first_origin"):
         rolling_origin_backtest([1.0, 2.0, 3.0], {"lt": forecast_linear_trend}, first_origin=3)
+
+
+def test_a_long_series_is_scored_from_at_most_the_asked_origins_spread_evenly_with_both_ends() -> None:
+    sales = [float(v) for v in range(1, 102)]  # 101 periods, origins 50..100
+    scores = rolling_origin_backtest(sales, {"lt": forecast_linear_trend}, first_origin=50, max_origins=6)
+    assert [run.origin for run in scores["lt"].forecasts] == [50, 60, 70, 80, 90, 100]
+
+
+def test_a_short_series_keeps_every_origin_under_a_cap_it_does_not_reach() -> None:
+    sales = [5.0, 10.0, 15.0, 20.0, 25.0, 30.0]
+    capped = rolling_origin_backtest(sales, {"lt": forecast_linear_trend}, first_origin=3, max_origins=52)
+    assert [run.origin for run in capped["lt"].forecasts] == [3, 4, 5]
