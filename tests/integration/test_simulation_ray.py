@@ -195,7 +195,8 @@ def run_cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([preorder, *args], capture_output=True, text=True, env=env, timeout=120)
 
 
-@pytest.mark.parametrize(
+# The two commands that join a Ray cluster by its address.
+RAY_COMMANDS = pytest.mark.parametrize(
     "command",
     [
         ("simulate", str(SCENARIOS / "console_launch.yaml"), "--runtime", "ray", "--no-tracking"),
@@ -203,6 +204,9 @@ def run_cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     ],
     ids=["simulate", "serve"],
 )
+
+
+@RAY_COMMANDS
 def test_a_ray_address_where_no_cluster_listens_is_refused_at_once_in_one_line(
     command: tuple[str, ...], tmp_path: Path
 ) -> None:
@@ -212,14 +216,7 @@ def test_a_ray_address_where_no_cluster_listens_is_refused_at_once_in_one_line(
     assert done.stderr.strip() == f"error: no Ray cluster answers at {address}: Connection refused"
 
 
-@pytest.mark.parametrize(
-    "command",
-    [
-        ("simulate", str(SCENARIOS / "console_launch.yaml"), "--runtime", "ray", "--no-tracking"),
-        ("serve", "--agents", "ray", "--port", "1"),
-    ],
-    ids=["simulate", "serve"],
-)
+@RAY_COMMANDS
 def test_a_ray_address_where_another_service_listens_is_refused_in_one_line(
     command: tuple[str, ...], tmp_path: Path
 ) -> None:
