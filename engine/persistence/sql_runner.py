@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
 from typing import TypeVar
 
+import psycopg
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from engine.domain.errors import DomainError
@@ -22,11 +24,24 @@ log = logging.getLogger(__name__)
 _TRANSIENT_SQLSTATES = {"40001", "40P01", "55P03", "57014"}  # serialisation, deadlock, lock timeout, cancel
 
 
+# The hot path's reads and bulk writes go to the driver itself (``bulk.py``), and SQLite's BEGIN IMMEDIATE
+# too: their errors are the driver's own, not wrapped by SQLAlchemy.
+_DRIVER_ERRORS = (sqlite3.Error, psycopg.Error)
+_DRIVER_RACES = (sqlite3.IntegrityError, psycopg.IntegrityError)
+_DRIVER_OUTAGES = (sqlite3.OperationalError, psycopg.OperationalError)
+
+
 def _is_transient(error: DBAPIError) -> bool:
     if error.connection_invalidated or isinstance(error, OperationalError):
         return True
-    sqlstate = getattr(error.orig, "sqlstate", None)
-    return sqlstate in _TRANSIENT_SQLSTATES
+    return _is_transient_driver_error(error.orig)
+
+
+def _is_transient_driver_error(error: BaseException | None) -> bool:
+    """A lock timeout, deadlock, serialisation failure, cancelled statement or lost connection."""
+    if isinstance(error, _DRIVER_OUTAGES):
+        return True
+    return getattr(error, "sqlstate", None) in _TRANSIENT_SQLSTATES
 
 
 class SqlTransactionRunner(TransactionRunner):
@@ -55,6 +70,12 @@ class SqlTransactionRunner(TransactionRunner):
                 last = error
             except DBAPIError as error:
                 if not _is_transient(error):
+                    raise
+                last = error
+            except _DRIVER_RACES as error:
+                last = error
+            except _DRIVER_ERRORS as error:
+                if not _is_transient_driver_error(error):
                     raise
                 last = error
             log.info("transaction attempt %d failed: %s", attempt, last)

@@ -1,0 +1,117 @@
+"""A store that is briefly locked by someone else: the engine's transactions wait and retry, they do not
+fail the request, whichever layer (SQLAlchemy or the driver itself) the lock error comes from."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import psycopg
+import pytest
+from catalog_builders import lanes_body, order_body, plan_body, product_body, unique
+from sqlalchemy import event, make_url
+
+from api.schemas import PreorderCreate
+from engine.bootstrap import PreorderEngine, bootstrap
+from engine.catalog_input import CatalogIn
+from engine.clock import ManualClock
+from engine.config import Settings
+from engine.service.commands import PlacePreorder
+
+HELD_S = 0.15  # the other session's lock: longer than one attempt's wait, shorter than all the retries'
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[PreorderEngine]:
+    built = bootstrap(
+        Settings(database_url=database_url), clock=ManualClock(datetime(2026, 12, 1, tzinfo=UTC))
+    )
+    yield built
+    built.close()
+
+
+def load_product(engine: PreorderEngine) -> str:
+    sku, facility = unique("SKU"), unique("DC")
+    catalog = {
+        "products": [
+            {
+                **product_body(facility=facility),
+                "sku": sku,  # type: ignore[arg-type]
+                "supply_plan": plan_body(("R-1", 100, "2027-02-01", 2)),
+            }
+        ],
+        "lanes": lanes_body(facility)["lanes"],
+    }
+    engine.load_catalog(CatalogIn.model_validate(catalog))
+    return sku
+
+
+def impatient(engine: PreorderEngine) -> None:
+    """Make the engine's writers give up on a lock after 50 ms (the defaults wait 10 s on SQLite and
+    forever on PostgreSQL), so the other session's short lock is an error each attempt must survive."""
+    assert engine.database is not None
+    writer = engine.database.writer
+
+    sqlite = engine.database.is_sqlite
+
+    @event.listens_for(writer, "connect")
+    def _short_waits(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA busy_timeout=50" if sqlite else "SET lock_timeout = '50ms'")
+        cursor.close()
+        if not sqlite:
+            dbapi_connection.commit()
+
+    writer.dispose()  # the pooled connections were opened with the default waits
+
+
+@contextmanager
+def locked_by_someone_else(database_url: str, table: str) -> Iterator[None]:
+    """Another session holds ``table`` (on SQLite: the whole database's write lock) for ``HELD_S``."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        other: Any = sqlite3.connect(url.database or "", isolation_level=None, check_same_thread=False)
+        other.execute("BEGIN IMMEDIATE")
+    else:
+        other = psycopg.connect(url.set(drivername="postgresql").render_as_string(hide_password=False))
+        other.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+    release = threading.Timer(HELD_S, other.rollback)
+    release.start()
+    try:
+        yield
+    finally:
+        release.join()
+        other.close()
+
+
+def test_a_placement_during_a_short_lock_is_retried_and_stored_not_dead_lettered(
+    engine: PreorderEngine, database_url: str
+) -> None:
+    sku = load_product(engine)
+    account = unique("acct")
+    engine.issue_key(account, frozenset({"orders:write"}))
+    impatient(engine)
+    command = PlacePreorder(account, PreorderCreate.model_validate(order_body(sku)).to_intent())
+    with locked_by_someone_else(database_url, "queues"):
+        placed = engine.place(command).order
+    assert placed["status"] == "pre_order"
+    assert engine.pending_dead_letters(limit=10) == []
+
+
+def test_a_receipt_during_a_short_lock_is_retried_and_allocates(
+    engine: PreorderEngine, database_url: str
+) -> None:
+    sku = load_product(engine)
+    account = unique("acct")
+    engine.issue_key(account, frozenset({"orders:write"}))
+    order = engine.place(
+        PlacePreorder(account, PreorderCreate.model_validate(order_body(sku)).to_intent())
+    ).order
+    impatient(engine)
+    with locked_by_someone_else(database_url, "preorders"):
+        receipt = engine.receive(sku, quantity=5, reference=unique("GRN"), received_at=None, lot_id=None)
+    assert receipt.receipt.allocated_orders == [order["id"]]
