@@ -13,7 +13,7 @@ from engine.catalog_input import CatalogIn
 from engine.clock import Clock
 from engine.config import Settings
 from engine.domain.errors import DomainError, TemporarilyUnavailable, Unauthorized
-from engine.domain.orders import Address, Customer, OrderIntent
+from engine.domain.orders import OrderIntent
 from engine.domain.supply import SupplyPlan
 from engine.persistence.database import Database
 from engine.service import access, agent_actions, catalog, fulfilment, placing, queries
@@ -101,7 +101,7 @@ class PreorderEngine:
         counts = {"placed": 0, "refused": 0, "pending": 0}
         for letter in self.dead_letters.page(limit=limit):
             try:
-                command = _command_from_letter(letter.payload)
+                command = placing.command_from_letter(letter.payload)
             except (ValueError, KeyError, TypeError) as unreadable:
                 self.dead_letters.settle(letter.id, outcome=f"unreadable payload: {unreadable}", reason=None)
                 counts["refused"] += 1
@@ -109,13 +109,18 @@ class PreorderEngine:
             key_hash = json.loads(letter.payload).get("key_hash")
 
             def work(
-                uow: UnitOfWork, command: PlacePreorder = command, key_hash: str | None = key_hash
+                uow: UnitOfWork,
+                command: PlacePreorder = command,
+                key_hash: str | None = key_hash,
+                letter_id: int = letter.id,
             ) -> Any:
                 if not command.account_id:
                     key = uow.accounts.key_by_hash(key_hash or "")
                     if key is None or key.revoked_at is not None:
                         raise Unauthorized("the key of this intake is unknown or revoked")
                     command = replace(command, account_id=key.account_id)
+                # Replays running at once (each server's intake agent, an admin's replay) place it once.
+                command = replace(command, dead_letter_id=letter_id)
                 return placing.place_preorder(
                     uow,
                     command,
@@ -371,27 +376,3 @@ class PreorderEngine:
     def close(self) -> None:
         if self.database is not None:
             self.database.dispose()
-
-
-def _command_from_letter(payload: str) -> PlacePreorder:
-    """The placement a dead letter holds (its JSON is the command as it was)."""
-    data = json.loads(payload)
-    intent = data["intent"]
-    customer = intent["customer"]
-    address = Address(**customer["shipping_address"])
-    return PlacePreorder(
-        account_id=data.get("account_id") or "",
-        intent=OrderIntent(
-            sku=intent["sku"],
-            quantity=int(intent["quantity"]),
-            customer=Customer(
-                id=customer["id"],
-                email=customer["email"],
-                shipping_address=address,
-                name=customer.get("name"),
-            ),
-            channel=intent["channel"],
-            external_id=intent.get("external_id"),
-        ),
-        idempotency_key=data.get("idempotency_key"),
-    )

@@ -16,6 +16,7 @@ class PlacePreorder:
     account_id: str
     intent: OrderIntent
     idempotency_key: str | None = None
+    dead_letter_id: int | None = None  # a replay of this letter: one order per letter, however many replays
 
 
 @dataclass(frozen=True)

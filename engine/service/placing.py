@@ -20,7 +20,7 @@ from engine.domain.errors import (
     UnknownSku,
 )
 from engine.domain.lanes import best_lane
-from engine.domain.orders import OrderIntent, Preorder
+from engine.domain.orders import Address, Customer, OrderIntent, Preorder
 from engine.domain.promise import promise_for
 from engine.service.catalog_cache import CatalogCache
 from engine.service.commands import PlacePreorder
@@ -120,6 +120,8 @@ def dedupe_keys(command: PlacePreorder) -> list[str]:
         keys.append(f"key:{command.idempotency_key}")
     if command.intent.external_id is not None:
         keys.append(f"ext:{command.intent.channel}:{command.intent.external_id}")
+    if command.dead_letter_id is not None:
+        keys.append(f"letter:{command.dead_letter_id}")
     return keys
 
 
@@ -232,3 +234,27 @@ def place_preorder(
         )
     uow.commit()
     return placement
+
+
+def command_from_letter(payload: str) -> PlacePreorder:
+    """The placement a dead letter holds (its JSON is the command as it was)."""
+    data = json.loads(payload)
+    intent = data["intent"]
+    customer = intent["customer"]
+    address = Address(**customer["shipping_address"])
+    return PlacePreorder(
+        account_id=data.get("account_id") or "",
+        intent=OrderIntent(
+            sku=intent["sku"],
+            quantity=int(intent["quantity"]),
+            customer=Customer(
+                id=customer["id"],
+                email=customer["email"],
+                shipping_address=address,
+                name=customer.get("name"),
+            ),
+            channel=intent["channel"],
+            external_id=intent.get("external_id"),
+        ),
+        idempotency_key=data.get("idempotency_key"),
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -216,6 +217,45 @@ def test_when_the_store_keeps_failing_the_intake_is_kept_as_a_dead_letter(engine
     assert letter.outcome is not None and letter.outcome.startswith("placed order")
     assert engine.replay_dead_letters()["placed"] == 0
     assert count(engine, tables.preorders, tables.preorders.c.external_id == command.intent.external_id) == 1
+
+
+def test_replays_running_at_once_in_several_servers_place_each_keyless_intake_once(
+    engine: PreorderEngine, database_url: str
+) -> None:
+    # Given intakes with neither an Idempotency-Key nor an external id, kept as dead letters
+    sku = load_product(engine)
+    broken = PreorderEngine(
+        runner=_FailingRunner(engine),
+        dead_letters=engine.dead_letters,
+        clock=engine.clock,
+        settings=engine.settings,
+    )
+    commands = [intent(sku) for _ in range(6)]
+    for command in commands:
+        engine.issue_key(command.account_id, frozenset({"orders:write"}))
+        with pytest.raises(TemporarilyUnavailable):
+            broken.place(command)
+    # When four server processes' intake agents replay the dead letters at the same moment
+    servers = [bootstrap(Settings(database_url=database_url), clock=engine.clock) for _ in range(4)]
+    start = threading.Barrier(len(servers))
+
+    def replay(server: PreorderEngine) -> None:
+        start.wait()
+        server.replay_dead_letters()
+
+    try:
+        threads = [threading.Thread(target=replay, args=(server,)) for server in servers]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+    finally:
+        for server in servers:
+            server.close()
+    # Then each intake became exactly one order
+    p = tables.preorders.c
+    placed = [count(engine, tables.preorders, p.account_id == c.account_id) for c in commands]
+    assert placed == [1] * len(commands)
 
 
 def test_a_dead_letter_that_the_rules_refuse_on_replay_is_settled_with_the_reason(
