@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from engine.catalog_input import Country, Sku
+from engine.catalog_input import Country, Moment, Sku
 from engine.domain.orders import Address, Customer, OrderIntent
 
 Text100 = Annotated[str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True)]
@@ -210,7 +209,7 @@ class Reason(Strict):
 class ReceiptCreate(Strict):
     quantity: Annotated[int, Field(strict=True, ge=1, le=100_000_000)]
     reference: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}$")]
-    received_at: datetime | None = None
+    received_at: Moment | None = None
     lot: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")] | None = Field(
         default=None, description="The run or purchase order this receipt fulfils; without it, extra stock."
     )

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from engine.domain.catalog import PreorderTerms, Product
 from engine.domain.lanes import Lane, TransitDays
@@ -18,7 +18,22 @@ Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,6
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 Region = Annotated[str, StringConstraints(min_length=1, max_length=64, strip_whitespace=True)]
-Days = Annotated[float, Field(ge=0, le=3650)]
+# A standard deviation of supply timing, or a transit quantile: at most a year (the delivery model's table
+# grows with them; a wider one is no promise a customer can use).
+Days = Annotated[float, Field(ge=0, le=365)]
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)  # promises add years of waits to these
+
+
+def _on_the_calendar(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError("needs a time zone (e.g. 2026-11-01T00:00:00Z)")
+    if not FIRST_DAY.year <= moment.year <= LAST_DAY.year:  # checked before any conversion to UTC
+        raise ValueError(f"must be between {FIRST_DAY} and {LAST_DAY}")
+    return moment
+
+
+CalendarDate = Annotated[date, Field(ge=FIRST_DAY, le=LAST_DAY)]
+Moment = Annotated[datetime, AfterValidator(_on_the_calendar)]  # an aware time within the calendar
 
 
 class Strict(BaseModel):
@@ -27,17 +42,14 @@ class Strict(BaseModel):
 
 class TermsIn(Strict):
     enabled: bool = True
-    opens_at: datetime | None = None
-    closes_at: datetime | None = None
+    opens_at: Moment | None = None
+    closes_at: Moment | None = None
     cap_units: Annotated[int, Field(ge=1, le=100_000_000)] | None = None
     per_customer_limit: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
     max_pause_days: Annotated[int, Field(ge=0, le=3650)] | None = None
 
     @model_validator(mode="after")
     def _window_in_order(self) -> Self:
-        for moment in (self.opens_at, self.closes_at):
-            if moment is not None and moment.tzinfo is None:
-                raise ValueError("opens_at and closes_at need a time zone (e.g. 2026-11-01T00:00:00Z)")
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
             raise ValueError("closes_at must be after opens_at")
         return self
@@ -94,7 +106,7 @@ class ProductIn(Strict):
 class RunIn(Strict):
     id: Code
     quantity: Annotated[int, Field(ge=0, le=100_000_000)]
-    expected_date: date
+    expected_date: CalendarDate
     spread_days: Days = 0
     facility: Code | None = None
 
@@ -103,7 +115,7 @@ class PurchaseOrderIn(Strict):
     id: Code
     supplier: Annotated[str, StringConstraints(min_length=1, max_length=100)]
     quantity: Annotated[int, Field(ge=0, le=100_000_000)]
-    expected_date: date
+    expected_date: CalendarDate
     spread_days: Days = 0
 
 

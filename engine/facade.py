@@ -288,7 +288,7 @@ class PreorderEngine:
         return self._read(lambda uow: queries.list_orders(uow, query))
 
     def supply_plan(self, sku: str) -> SupplyPlan:
-        return self._read(lambda uow: uow.supply.get(sku))
+        return self._read(lambda uow: catalog.supply_plan_of(uow, sku))
 
     def wait_time(
         self, sku: str, country: str, region: str | None, quantity: int = 1, *, raw_key: str | None = None

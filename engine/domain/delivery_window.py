@@ -83,7 +83,10 @@ def _cdf(model: DeliveryModel, x: np.ndarray) -> np.ndarray:
 def window_offsets(model: DeliveryModel, target: float) -> WindowOffsets:
     """The shortest whole-day window holding at least ``target`` of the delivery probability."""
     spread = 6 * model.supply_spread_days
-    top = math.exp(model.transit_mu + 6 * model.transit_sigma) - 1.0
+    nodes = _transit_nodes(model)
+    # No probability lies past the last transit node (the quadrature's own support), so the table ends
+    # there: a wide lane (p90 far above p10) no longer asks for exp(mu + 6 sigma) days of it.
+    top = min(math.exp(model.transit_mu + 6 * model.transit_sigma) - 1.0, float(nodes.max()))
     low = math.floor(-spread + model.handling_days - 1)
     high = math.ceil(spread + model.handling_days + top + 1)
     days = np.arange(low, high + 1)

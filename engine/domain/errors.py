@@ -51,6 +51,10 @@ class IdempotencyKeyMismatch(DomainError):
     code = "idempotency_key_mismatch"
 
 
+class ReceiptReferenceMismatch(DomainError):
+    code = "receipt_reference_mismatch"
+
+
 class IdempotencyKeyInUse(DomainError):
     code = "idempotency_key_in_use"
 

@@ -50,6 +50,13 @@ def replace_supply_plan(
     return stored
 
 
+def supply_plan_of(uow: UnitOfWork, sku: str) -> SupplyPlan:
+    """The product's current supply plan; :class:`UnknownSku` when there is no such product."""
+    if uow.products.get(sku) is None:
+        raise UnknownSku(f"no product with SKU {sku!r}", sku=sku)
+    return uow.supply.get(sku)
+
+
 def _replace_supply_plan(
     uow: UnitOfWork, command: ReplaceSupplyPlan, *, now: datetime, confidence: float, tolerance_days: int
 ) -> SupplyPlan:

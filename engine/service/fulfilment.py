@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from engine.domain.errors import InvalidData, NotFound, UnknownSku
+from engine.domain.errors import InvalidData, NotFound, ReceiptReferenceMismatch, UnknownSku
 from engine.domain.events import SupplyReceived
 from engine.domain.orders import OrderStatus, Preorder
 from engine.domain.queue_math import QueueSnapshot
@@ -151,6 +151,13 @@ def receive(
     uow.queues.lock(sku)
     first = uow.receipts.get(sku, reference)
     if first is not None:
+        if (first.quantity, first.lot_id) != (quantity, lot_id):
+            lot = f" for {first.lot_id}" if first.lot_id else ""
+            raise ReceiptReferenceMismatch(
+                f"receipt {reference} was applied with {first.quantity} units{lot}; "
+                "a different receipt needs its own reference",
+                reference=reference,
+            )
         return ReceiptResult(first, replayed=True)
     if lot_id is not None:
         plan = uow.supply.get(sku)
@@ -181,9 +188,12 @@ def receive(
 
 def expire_pauses(uow: UnitOfWork, *, now: datetime, policy: Policy, limit: int = 500) -> list[str]:
     """Resume every order whose maximum pause ran out; each says so in its history."""
-    for sku in sorted({order.intent.sku for order in uow.preorders.pauses_ending(now, limit)}):
+    locked = {order.intent.sku for order in uow.preorders.pauses_ending(now, limit)}
+    for sku in sorted(locked):
         uow.queues.lock(sku)
-    orders = uow.preorders.pauses_ending(now, limit)
+    # Read again under the locks (an order may have been resumed or cancelled meanwhile), and only in the
+    # lines locked: past ``limit``, the second read could reach a line nobody locked; the next sweep will.
+    orders = [order for order in uow.preorders.pauses_ending(now, limit) if order.intent.sku in locked]
     skus = set()
     for order in orders:
         assert order.resume_by is not None
