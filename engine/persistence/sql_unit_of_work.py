@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from engine.domain.errors import DomainError
 from engine.domain.events import Event
 from engine.persistence import rows, tables
 from engine.persistence.bulk import DeferredWrites
@@ -59,12 +60,17 @@ class SqlUnitOfWork(ports.UnitOfWork):
         self.shipments = SqlShipments(connection)
         return self
 
-    def __exit__(self, *args: object) -> None:
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
         connection = self._connection
         if connection is None:
             return
         try:
-            if connection.in_transaction():
+            if kind is not None and not issubclass(kind, DomainError):
+                # An error in the middle of a read can leave a statement open on the driver's connection,
+                # and on SQLite an open statement keeps its snapshot: the pool would hand that old view of
+                # the data to later reads. Closing the driver's connection ends both (and rolls back).
+                connection.invalidate()
+            elif connection.in_transaction():
                 connection.rollback()
         finally:
             connection.close()

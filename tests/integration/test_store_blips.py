@@ -13,13 +13,15 @@ from typing import Any
 import psycopg
 import pytest
 from catalog_builders import lanes_body, order_body, plan_body, product_body, unique
-from sqlalchemy import event, make_url
+from sqlalchemy import event, make_url, select, text
 
 from api.schemas import PreorderCreate
 from engine.bootstrap import PreorderEngine, bootstrap
 from engine.catalog_input import CatalogIn
 from engine.clock import ManualClock
 from engine.config import Settings
+from engine.persistence import tables
+from engine.persistence.sql_unit_of_work import SqlUnitOfWork
 from engine.service.commands import PlacePreorder
 
 HELD_S = 0.15  # the other session's lock: longer than one attempt's wait, shorter than all the retries'
@@ -115,3 +117,39 @@ def test_a_receipt_during_a_short_lock_is_retried_and_allocates(
     with locked_by_someone_else(database_url, "preorders"):
         receipt = engine.receive(sku, quantity=5, reference=unique("GRN"), received_at=None, lot_id=None)
     assert receipt.receipt.allocated_orders == [order["id"]]
+
+
+def test_a_read_that_fails_halfway_through_its_rows_leaves_no_old_view_for_later_reads(
+    engine: PreorderEngine,
+) -> None:
+    # Given a line of one order, and a long read that fails after the first row it was handed
+    sku = load_product(engine)
+    account = unique("acct")
+    engine.issue_key(account, frozenset({"orders:write"}))
+
+    def place(customer: str) -> None:
+        body = order_body(sku, customer=customer)
+        engine.place(PlacePreorder(account, PreorderCreate.model_validate(body).to_intent()))
+
+    place("c-1")
+    assert engine.database is not None
+    with pytest.raises(ZeroDivisionError), SqlUnitOfWork(engine.database, readonly=True) as uow:
+        # Kept referenced, as a failed request's traceback keeps the frame that read it until the cycle
+        # collector runs.
+        rows = uow._active().execute(THOUSAND_ROWS)
+        for _ in rows:
+            _ = 1 / 0
+    # When another order is placed
+    place("c-2")
+    # Then every later read sees it, whichever pooled connection it gets
+    orders = select(tables.preorders.c.id).where(tables.preorders.c.sku == sku)
+    for _ in range(20):
+        with SqlUnitOfWork(engine.database, readonly=True) as uow:
+            assert len(uow._active().execute(orders).all()) == 2
+
+
+# A long read of the orders table (each order a thousand times): a statement that holds a snapshot.
+THOUSAND_ROWS = text(
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000) "
+    "SELECT p.id FROM preorders p, n"
+)
