@@ -6,7 +6,7 @@ import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from engine.catalog_input import CatalogIn
@@ -95,11 +95,13 @@ class PreorderEngine:
                 dead_letter_id=letter,
             ) from failure
 
-    def replay_dead_letters(self, limit: int = 100) -> dict[str, int]:
+    def replay_dead_letters(self, limit: int = 100, *, due_only: bool = False) -> dict[str, int]:
         """Place again the intakes the store could not take; an idempotency key or external id makes a
-        replay of something that did land harmless. Each letter ends placed, refused, or still pending."""
+        replay of something that did land harmless. Each letter ends placed, refused, or still pending
+        (due again after a backoff). ``due_only``: only letters whose backoff is over (the agents)."""
         counts = {"placed": 0, "refused": 0, "pending": 0}
-        for letter in self.dead_letters.page(limit=limit):
+        due_at = datetime.now(UTC) if due_only else None
+        for letter in self.dead_letters.page(limit=limit, due_at=due_at):
             try:
                 command = placing.command_from_letter(letter.payload)
             except (ValueError, KeyError, TypeError) as unreadable:
@@ -328,7 +330,8 @@ class PreorderEngine:
         """Products, what happened since ``cursor``, and (unless not wanted) the orders ready to ship."""
         now, limit = self.clock.now(), (self.settings.agent_ready_orders if ready_orders else 0)
         view = self._read(lambda uow: market_view(uow, now=now, cursor=cursor, ready_limit=limit))
-        return replace(view, dead_letters_pending=len(self.dead_letters.page(limit=1000)))
+        due = self.dead_letters.page(limit=1000, due_at=datetime.now(UTC))  # the backoff's wall clock
+        return replace(view, dead_letters_pending=len(due))
 
     def product_states(self) -> tuple[ProductState, ...]:
         """Every product's price, terms and counters: the part of the market view a storefront shows."""
@@ -340,7 +343,7 @@ class PreorderEngine:
         moved: list[str] = []
         for command in commands:
             if isinstance(command, ReplayDeadLetters):
-                counts = self.replay_dead_letters(command.limit)
+                counts = self.replay_dead_letters(command.limit, due_only=True)
                 log.info("%s replayed dead letters: %s", agent, counts)
                 continue
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
+import pytest
 from catalog_builders import lanes_body, order_body, plan_body, product_body
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, multiple, rule
@@ -17,7 +18,7 @@ from api.schemas import PreorderCreate
 from engine.bootstrap import PreorderEngine
 from engine.catalog_input import CatalogIn, SupplyPlanIn
 from engine.clock import ManualClock
-from engine.domain.errors import InvalidTransition, SoldOut
+from engine.domain.errors import InvalidTransition, ReceiptReferenceMismatch, SoldOut
 from engine.domain.lanes import best_lane
 from engine.domain.promise import SupplyLadder
 from engine.domain.queue_math import repromise
@@ -99,17 +100,15 @@ class QueueMachine(RuleBasedStateMachine):
     @rule(quantity=st.integers(1, 8), name_run=st.booleans())
     def receive(self, quantity: int, name_run: bool) -> None:
         self.receipts += 1
-        reference = f"RCPT-{self.receipts}"
-        self.engine.receive(
-            self.sku,
-            quantity=quantity,
-            reference=reference,
-            received_at=None,
-            lot_id="R-1" if name_run else None,
-        )
+        reference, lot = f"RCPT-{self.receipts}", "R-1" if name_run else None
+        self.engine.receive(self.sku, quantity=quantity, reference=reference, received_at=None, lot_id=lot)
         self.model.receive(quantity)
-        # the same reference again changes nothing
-        self.engine.receive(self.sku, quantity=quantity, reference=reference, received_at=None, lot_id=None)
+        # the same reference again changes nothing; with other goods it is refused and changes nothing
+        self.engine.receive(self.sku, quantity=quantity, reference=reference, received_at=None, lot_id=lot)
+        with pytest.raises(ReceiptReferenceMismatch):
+            self.engine.receive(
+                self.sku, quantity=quantity + 1, reference=reference, received_at=None, lot_id=lot
+            )
 
     @rule(days=st.integers(1, 4))
     def advance_time(self, days: int) -> None:

@@ -183,8 +183,15 @@ class MemoryDeadLetters(ports.DeadLetters):
             )
             return letter_id
 
-    def page(self, *, limit: int, offset: int = 0, pending_only: bool = True) -> list[ports.DeadLetter]:
-        letters = [d for d in self.store.dead_letters if not pending_only or d.resolved_at is None]
+    def page(
+        self, *, limit: int, offset: int = 0, pending_only: bool = True, due_at: datetime | None = None
+    ) -> list[ports.DeadLetter]:
+        letters = [
+            d
+            for d in self.store.dead_letters
+            if ((not pending_only and due_at is None) or d.resolved_at is None)
+            and (due_at is None or d.retry_at is None or d.retry_at <= due_at)
+        ]
         return letters[offset : offset + limit]
 
     def settle(self, letter_id: int, *, outcome: str | None, reason: str | None) -> None:
@@ -193,5 +200,10 @@ class MemoryDeadLetters(ports.DeadLetters):
             self.store.dead_letters[letter_id - 1] = (
                 replace(letter, resolved_at=datetime.now(UTC), outcome=outcome)
                 if outcome is not None
-                else replace(letter, attempts=letter.attempts + 1, reason=reason or letter.reason)
+                else replace(
+                    letter,
+                    attempts=letter.attempts + 1,
+                    reason=reason or letter.reason,
+                    retry_at=datetime.now(UTC) + ports.retry_delay(letter.attempts + 1),
+                )
             )

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert, or_, select, update
 
 from engine.domain.errors import DomainError
 from engine.domain.events import Event
@@ -124,26 +124,33 @@ class SqlDeadLetters(ports.DeadLetters):
             assert key is not None
             return int(key[0])
 
-    def page(self, *, limit: int, offset: int = 0, pending_only: bool = True) -> list[ports.DeadLetter]:
+    def page(
+        self, *, limit: int, offset: int = 0, pending_only: bool = True, due_at: datetime | None = None
+    ) -> list[ports.DeadLetter]:
         d = tables.dead_letters.c
         statement = select(tables.dead_letters).order_by(d.id).limit(limit).offset(offset)
-        if pending_only:
+        if pending_only or due_at is not None:
             statement = statement.where(d.resolved_at.is_(None))
+        if due_at is not None:
+            statement = statement.where(or_(d.retry_at.is_(None), d.retry_at <= due_at))
         with self._database.reader.connect() as connection:
             found = []
             for row in connection.execute(statement):
                 data = row._asdict()
                 data["created_at"] = rows.utc(data["created_at"])
                 data["resolved_at"] = rows.utc(data["resolved_at"])
+                data["retry_at"] = rows.utc(data["retry_at"])
                 found.append(ports.DeadLetter(**data))
             return found
 
     def settle(self, letter_id: int, *, outcome: str | None, reason: str | None) -> None:
         d = tables.dead_letters.c
-        values: dict[str, Any] = (
-            {"resolved_at": datetime.now(UTC), "outcome": outcome}
-            if outcome is not None
-            else {"attempts": d.attempts + 1, "reason": (reason or "")[:2000]}
-        )
+        now = datetime.now(UTC)
         with self._database.writer.begin() as connection:
+            if outcome is not None:
+                values: dict[str, Any] = {"resolved_at": now, "outcome": outcome}
+            else:
+                attempts = connection.execute(select(d.attempts).where(d.id == letter_id)).scalar_one() + 1
+                values = {"attempts": attempts, "reason": (reason or "")[:2000]}
+                values["retry_at"] = now + ports.retry_delay(attempts)
             connection.execute(update(tables.dead_letters).where(d.id == letter_id).values(**values))

@@ -261,6 +261,7 @@ dead_letters = Table(
     Column("created_at", Moment(), nullable=False),
     Column("resolved_at", Moment()),
     Column("outcome", Text),  # what the replay did: the order it placed, or the rule that refused it
+    Column("retry_at", Moment()),  # a pending letter that failed again waits until then (agents' replays)
 )
 
 # Per-channel quotas an allocation agent sets on an exclusive run; placing checks them in O(1).

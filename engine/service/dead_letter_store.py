@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import abc
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,14 @@ class DeadLetter:
     created_at: datetime
     resolved_at: datetime | None = None
     outcome: str | None = None
+    retry_at: datetime | None = None
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """How long a letter that failed ``attempts`` times waits before an automatic replay: 5 s, doubling,
+    at most an hour (a store outage is retried promptly; a letter that keeps failing does not crowd out
+    newer ones)."""
+    return timedelta(seconds=min(5 * 2 ** min(max(attempts - 1, 0), 20), 3600))
 
 
 class DeadLetters(abc.ABC):
@@ -29,9 +37,12 @@ class DeadLetters(abc.ABC):
     ) -> int: ...
 
     @abc.abstractmethod
-    def page(self, *, limit: int, offset: int = 0, pending_only: bool = True) -> list[DeadLetter]:
-        """Oldest first."""
+    def page(
+        self, *, limit: int, offset: int = 0, pending_only: bool = True, due_at: datetime | None = None
+    ) -> list[DeadLetter]:
+        """Oldest first; with ``due_at``, only pending letters whose ``retry_at`` has come by then."""
 
     @abc.abstractmethod
     def settle(self, letter_id: int, *, outcome: str | None, reason: str | None) -> None:
-        """Resolved with ``outcome``; or, with ``outcome`` None, one more failed attempt for ``reason``."""
+        """Resolved with ``outcome``; or, with ``outcome`` None, one more failed attempt for ``reason``,
+        due again after :func:`retry_delay`."""

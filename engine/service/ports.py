@@ -18,6 +18,7 @@ from engine.domain.queue_math import QueueSnapshot
 from engine.domain.supply import SupplyPlan
 from engine.service.dead_letter_store import DeadLetter as DeadLetter
 from engine.service.dead_letter_store import DeadLetters as DeadLetters
+from engine.service.dead_letter_store import retry_delay as retry_delay
 from engine.service.ready_orders import OrderState, ReadyOrders
 
 

@@ -258,6 +258,46 @@ def test_replays_running_at_once_in_several_servers_place_each_keyless_intake_on
     assert placed == [1] * len(commands)
 
 
+def test_a_letter_that_fails_again_waits_out_its_backoff_and_does_not_hold_up_newer_ones(
+    engine: PreorderEngine,
+) -> None:
+    # Given an intake kept as a dead letter, whose replay failed again while the store was still down
+    sku = load_product(engine)
+    broken = PreorderEngine(
+        runner=_FailingRunner(engine),
+        dead_letters=engine.dead_letters,
+        clock=engine.clock,
+        settings=engine.settings,
+    )
+
+    def kept() -> tuple[PlacePreorder, int]:
+        command = intent(sku)
+        engine.issue_key(command.account_id, frozenset({"orders:write"}))
+        with pytest.raises(TemporarilyUnavailable) as refusal:
+            broken.place(command)
+        return command, int(refusal.value.extra["dead_letter_id"])
+
+    older, older_id = kept()
+    broken.replay_dead_letters(1000, due_only=True)
+    letter = next(d for d in engine.pending_dead_letters(limit=1000) if d.id == older_id)
+    assert letter.attempts == 2 and letter.retry_at is not None
+    assert letter.retry_at > datetime.now(UTC)
+    # When a newer intake is kept, and the agents replay one letter
+    newer, _ = kept()
+    pending_before = {d.id for d in engine.pending_dead_letters(limit=1000)}
+    due = [d.id for d in engine.dead_letters.page(limit=1000, due_at=datetime.now(UTC))]
+    assert older_id not in due
+    engine.replay_dead_letters(len(due), due_only=True)
+    # Then the newer one is placed, and the older one still waits for its backoff
+    p = tables.preorders.c
+    assert count(engine, tables.preorders, p.account_id == newer.account_id) == 1
+    assert count(engine, tables.preorders, p.account_id == older.account_id) == 0
+    assert older_id in {d.id for d in engine.pending_dead_letters(limit=1000)} <= pending_before
+    # And an admin's replay takes it at once
+    engine.replay_dead_letters(1000)
+    assert count(engine, tables.preorders, p.account_id == older.account_id) == 1
+
+
 def test_a_dead_letter_that_the_rules_refuse_on_replay_is_settled_with_the_reason(
     engine: PreorderEngine,
 ) -> None:
