@@ -73,6 +73,7 @@ class DeadLetterRead(BaseModel):
     created_at: str
     resolved_at: str | None
     outcome: str | None
+    retry_at: str | None  # a pending letter that failed again: when the agents replay it next
 
 
 @router.get("/dead-letters", response_model=list[DeadLetterRead])
@@ -87,6 +88,7 @@ def dead_letters(
                 **d.__dict__,
                 "created_at": stamp(d.created_at),
                 "resolved_at": d.resolved_at and stamp(d.resolved_at),
+                "retry_at": d.retry_at and stamp(d.retry_at),
             }
             for d in letters
         ]
@@ -95,5 +97,6 @@ def dead_letters(
 
 @router.post("/dead-letters/replay")
 def replay_dead_letters(_: Admin, engine: EngineDep, limit: Limit = 100) -> dict[str, int]:
-    """Place the pending dead letters again now (the intake agent does this by itself every tick)."""
+    """Place the pending dead letters again now, backoff or not (the intake agent replays by itself every
+    tick the letters whose backoff is over)."""
     return engine.replay_dead_letters(limit)
