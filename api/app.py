@@ -16,6 +16,7 @@ from api import errors, json_body
 from api.body_limit import BodyLimit
 from api.routers import fulfilment, keys, operations, preorders, products
 from api.schemas import PreorderCreate
+from api.text_guard import RefuseNul
 from engine.bootstrap import PreorderEngine, bootstrap
 from engine.config import Settings
 
@@ -97,5 +98,7 @@ def create_app(
         return {"status": "ok"}
 
     json_body.add_schemas(app, PreorderCreate)
+    # The last added runs first: an oversized body is refused before the NUL check reads it.
+    app.add_middleware(RefuseNul)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return app

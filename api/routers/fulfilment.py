@@ -15,6 +15,7 @@ router = APIRouter(prefix="/v1", tags=["fulfilment"])
 OrderId = Annotated[str, Path(max_length=40)]
 SkuPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
 OptionalReason = Annotated[Reason | None, Body()]
+LAST_SEQUENCE = 2**63 - 1  # queue sequences are 64-bit integers in the store
 
 _TRANSITIONS: dict[int | str, dict[str, Any]] = {
     409: {"description": "invalid_transition: the order's current status does not allow it"},
@@ -68,7 +69,9 @@ def queue(
     sku: SkuPath,
     _: Admin,
     engine: EngineDep,
-    cursor: Annotated[int, Query(ge=0, description="The last sequence of the previous page.")] = 0,
+    cursor: Annotated[
+        int, Query(ge=0, le=LAST_SEQUENCE, description="The last sequence of the previous page.")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> Response:
     """The line in sequence order with each order's position, status and promise, and the totals."""

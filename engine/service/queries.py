@@ -101,10 +101,21 @@ def encode_cursor(order_id: str) -> str:
 
 
 def decode_cursor(cursor: str) -> str:
+    """The order id ``cursor`` was made from by :func:`encode_cursor`; InvalidData for any other text
+    (padding, characters outside the URL-safe alphabet, or an id no order could have, holding a NUL)."""
     try:
-        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (ValueError, UnicodeDecodeError) as bad:
-        raise InvalidData("cursor is not one this API issued", field="cursor") from bad
+        padded = cursor + "=" * (-len(cursor) % 4)
+        order_id = base64.b64decode(padded, altchars=b"-_", validate=True).decode()
+    except (ValueError, UnicodeDecodeError) as bad:  # binascii.Error is a ValueError
+        raise _not_issued() from bad
+    # Decoding forgives what encoding never makes ('+' and '/', unused trailing bits): compare back.
+    if "\x00" in order_id or encode_cursor(order_id) != cursor:
+        raise _not_issued()
+    return order_id
+
+
+def _not_issued() -> InvalidData:
+    return InvalidData("cursor is not one this API issued", field="cursor")
 
 
 def list_orders(uow: UnitOfWork, query: OrderQuery) -> Page:
