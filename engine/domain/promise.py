@@ -44,6 +44,11 @@ class Coverage:
     source: str
 
 
+# Capacity beyond the plan covers at most this many days of production past the plan's last lot: an order
+# further out is no promise (and, far enough, no date a calendar holds).
+CAPACITY_HORIZON_DAYS = 3650
+
+
 @dataclass(frozen=True)
 class SupplyLadder:
     """Cumulative supply in the order it arrives, ready for O(log lots) look-ups."""
@@ -85,6 +90,12 @@ class SupplyLadder:
         if rule is not None and rule.capacity_per_day:
             start = max(self.dates[-1], self.today) if self.dates else self.today
             days = math.ceil(units_past_plan / rule.capacity_per_day)
+            if days > CAPACITY_HORIZON_DAYS:
+                raise SoldOut(
+                    f"capacity beyond plan of {self.plan.sku} ({rule.capacity_per_day} a day) cannot make "
+                    f"this order within {CAPACITY_HORIZON_DAYS // 365} years of its last planned lot",
+                    sku=self.plan.sku,
+                )
             return Coverage(start + timedelta(days=days), rule.spread_days, "capacity beyond plan")
         if rule is not None and rule.lead_time_days is not None:
             return Coverage(

@@ -13,7 +13,7 @@ import numpy as np
 
 from engine.domain.delivery_window import DeliveryModel, window_offsets
 from engine.domain.lanes import Lane
-from engine.domain.promise import SupplyLadder
+from engine.domain.promise import CAPACITY_HORIZON_DAYS, SupplyLadder
 
 DAY = np.timedelta64(1, "D")
 UNCOVERED = "no planned supply"
@@ -115,8 +115,11 @@ def _coverage(
         if rule.capacity_per_day:
             start = max(ladder.dates[-1], ladder.today) if ladder.dates else ladder.today
             days = -(-past // rule.capacity_per_day)
-            availability[beyond] = np.datetime64(start, "D") + days * DAY
-            sources[beyond] = "capacity beyond plan"
+            made = days <= CAPACITY_HORIZON_DAYS  # past the horizon an order stays uncovered
+            where = np.flatnonzero(beyond)
+            availability[where[made]] = np.datetime64(start, "D") + days[made] * DAY
+            sources[where[made]] = "capacity beyond plan"
+            beyond[where[~made]] = False
         elif rule.lead_time_days is not None:
             availability[beyond] = today + rule.lead_time_days * DAY
             sources[beyond] = "supplier lead time"

@@ -136,3 +136,12 @@ def test_a_product_is_preorderable_only_when_enabled_and_inside_its_window() -> 
         _product(enabled=True, opens_at=now + timedelta(days=1)).check_preorderable(now)
     with pytest.raises(WindowClosed):
         _product(enabled=True, closes_at=now).check_preorderable(now)
+
+
+def test_capacity_beyond_the_plan_promises_nothing_more_than_ten_years_past_the_last_lot() -> None:
+    ladder = SupplyLadder.build(
+        plan(("R-1", 10, date(2027, 2, 1), 0), beyond=BeyondPlan(capacity_per_day=1)), 0, TODAY
+    )
+    assert ladder.cover(10 + 3650).available_on == date(2027, 2, 1) + timedelta(days=3650)
+    with pytest.raises(SoldOut, match="within 10 years"):
+        ladder.cover(10 + 3651)
