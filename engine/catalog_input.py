@@ -9,6 +9,7 @@ from typing import Annotated, Self
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from engine.domain.catalog import PreorderTerms, Product
+from engine.domain.delivery_window import longest_transit_days
 from engine.domain.lanes import Lane, TransitDays
 from engine.domain.supply import BeyondPlan, LotKind, SupplyLot, SupplyPlan
 from engine.service.commands import LoadCatalog, PutProduct, ReplaceLanes, ReplaceSupplyPlan
@@ -18,9 +19,10 @@ Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,6
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 Region = Annotated[str, StringConstraints(min_length=1, max_length=64, strip_whitespace=True)]
-# A standard deviation of supply timing, or a transit quantile: at most a year (the delivery model's table
-# grows with them; a wider one is no promise a customer can use).
+# A transit quantile, and a standard deviation of supply timing: at most a year and four months (the
+# delivery model's table grows with them; a wider one is no promise a customer can use).
 Days = Annotated[float, Field(ge=0, le=365)]
+SpreadDays = Annotated[float, Field(ge=0, le=120)]
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)  # promises add years of waits to these
 
 
@@ -107,7 +109,7 @@ class RunIn(Strict):
     id: Code
     quantity: Annotated[int, Field(ge=0, le=100_000_000)]
     expected_date: CalendarDate
-    spread_days: Days = 0
+    spread_days: SpreadDays = 0
     facility: Code | None = None
 
 
@@ -116,13 +118,13 @@ class PurchaseOrderIn(Strict):
     supplier: Annotated[str, StringConstraints(min_length=1, max_length=100)]
     quantity: Annotated[int, Field(ge=0, le=100_000_000)]
     expected_date: CalendarDate
-    spread_days: Days = 0
+    spread_days: SpreadDays = 0
 
 
 class BeyondPlanIn(Strict):
     capacity_per_day: Annotated[int, Field(ge=1, le=10_000_000)] | None = None
     lead_time_days: Annotated[int, Field(ge=0, le=3650)] | None = None
-    spread_days: Days = 0
+    spread_days: SpreadDays = 0
 
     @model_validator(mode="after")
     def _exactly_one_rule(self) -> Self:
@@ -183,6 +185,9 @@ class SupplyPlanIn(Strict):
         return SupplyPlan(sku=sku, lots=tuple(lots), beyond_plan=beyond)
 
 
+LONGEST_TRANSIT_DAYS = 3650  # the delivery table stays a few million cells at most
+
+
 class TransitIn(Strict):
     p10: Days
     p50: Days
@@ -192,6 +197,14 @@ class TransitIn(Strict):
     def _ordered(self) -> Self:
         if not self.p10 <= self.p50 <= self.p90:
             raise ValueError("transit quantiles must satisfy p10 <= p50 <= p90")
+        # The quantiles are fitted with a log-normal: a small p10 under a large p50 stretches its tail
+        # far past p90, and every promise over the lane would weigh years of possible transit.
+        tail = longest_transit_days(self.p10, self.p50, self.p90)
+        if tail > LONGEST_TRANSIT_DAYS:
+            raise ValueError(
+                f"these transit quantiles imply transits of up to {tail:,.0f} days; at most "
+                f"{LONGEST_TRANSIT_DAYS} (bring p10 closer to p50)"
+            )
         return self
 
 

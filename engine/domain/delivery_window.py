@@ -68,6 +68,13 @@ def _transit_nodes(model: DeliveryModel) -> np.ndarray:
     return np.round(np.exp(model.transit_mu + model.transit_sigma * z) - 1.0, 9)
 
 
+def longest_transit_days(p10: float, p50: float, p90: float) -> float:
+    """The longest transit the model of a lane with these quantiles counts with (its last quadrature node,
+    about the 99.9th percentile): the delivery table is that many days long."""
+    model = DeliveryModel.of(0.0, 0, p10, p50, p90)
+    return float(_transit_nodes(model).max())
+
+
 def _cdf(model: DeliveryModel, x: np.ndarray) -> np.ndarray:
     """P(S + H + T < x) for each x, by quadrature over transit quantiles."""
     nodes = _transit_nodes(model) + model.handling_days

@@ -46,8 +46,13 @@ def test_a_supply_plan_dated_off_the_calendar_is_refused_and_the_product_keeps_w
 
 @pytest.mark.parametrize(
     "transit",
-    [{"p10": 0, "p50": 0, "p90": 3650}, {"p10": 400, "p50": 400, "p90": 400}],
-    ids=["ten-years-at-p90", "over-a-year-everywhere"],
+    [
+        {"p10": 0, "p50": 0, "p90": 3650},
+        {"p10": 400, "p50": 400, "p90": 400},
+        {"p10": 0, "p50": 365, "p90": 365},
+        {"p10": 0, "p50": 30, "p90": 365},
+    ],
+    ids=["ten-years-at-p90", "over-a-year-everywhere", "a-year-with-a-same-day-p10", "a-long-fitted-tail"],
 )
 def test_a_lane_with_transit_quantiles_over_a_year_is_refused(api: Api, transit: dict[str, float]) -> None:
     lane = {"facility": unique("DC"), "country": "US", "handling_days": 1, "transit_days": transit}
@@ -55,14 +60,21 @@ def test_a_lane_with_transit_quantiles_over_a_year_is_refused(api: Api, transit:
         assert_problem(admin.put("/v1/lanes", json={"lanes": [lane]}), 422, "invalid_request")
 
 
-def test_the_widest_lane_allowed_still_answers_a_wait_time_question(api: Api) -> None:
+@pytest.mark.parametrize(
+    "transit",
+    [{"p10": 0, "p50": 0, "p90": 365}, {"p10": 0, "p50": 2, "p90": 365}, {"p10": 10, "p50": 60, "p90": 120}],
+    ids=["same-day-or-a-year", "two-days-or-a-year", "ocean-freight"],
+)
+def test_wide_lanes_within_the_bounds_still_answer_a_wait_time_question(
+    api: Api, transit: dict[str, float]
+) -> None:
     sku, facility, key = unique("SKU"), unique("DC"), api.new_key()
     lanes = lanes_body(facility)
-    lanes["lanes"][0]["transit_days"] = {"p10": 0, "p50": 0, "p90": 365}
+    lanes["lanes"][0]["transit_days"] = transit
     with api.admin() as admin:
         assert admin.put("/v1/lanes", json=lanes).status_code == 200
         assert admin.put(f"/v1/products/{sku}", json=product_body(facility=facility)).status_code == 201
-        plan = plan_body(("R-1", 100, "2027-02-01", 365))  # the widest supply spread too
+        plan = plan_body(("R-1", 100, "2027-02-01", 120))  # the widest supply spread too
         assert admin.put(f"/v1/products/{sku}/supply-plan", json=plan).status_code == 200
     with api.client(key) as http:
         wait = http.get(f"/v1/products/{sku}/wait-time", params={"country": "US"})
