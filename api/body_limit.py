@@ -9,6 +9,33 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.errors import PROBLEM, TYPE_BASE
 
 
+async def read_body(receive: Receive, max_bytes: int | None = None) -> tuple[bytes, Receive] | None:
+    """The whole body, and a ``receive`` that delivers it again (then whatever came after it); None as
+    soon as it grows past ``max_bytes``."""
+    chunks: list[bytes] = []
+    after: list[Message] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":  # the client left mid-body: the app sees that too
+            after.append(message)
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if max_bytes is not None and size > max_bytes:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    body = b"".join(chunks)
+    replayed: list[Message] = [{"type": "http.request", "body": body, "more_body": bool(after)}, *after]
+
+    async def replay() -> Message:
+        return replayed.pop(0) if replayed else await receive()
+
+    return body, replay
+
+
 class BodyLimit:
     """Pure ASGI middleware (cheaper than BaseHTTPMiddleware on the hot path).
 
@@ -34,31 +61,11 @@ class BodyLimit:
         if scope.get("method") in {"GET", "HEAD", "DELETE", "OPTIONS"}:
             await self.app(scope, receive, send)
             return
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                break
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_bytes:
-                await self._refuse(send)
-                return
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        body = b"".join(chunks)
-        delivered = False
-
-        async def replay() -> Message:
-            nonlocal delivered
-            if not delivered:
-                delivered = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+        read = await read_body(receive, self.max_bytes)
+        if read is None:
+            await self._refuse(send)
+            return
+        await self.app(scope, read[1], send)
 
     async def _refuse(self, send: Send) -> None:
         body = json.dumps(

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from api.body_limit import read_body
 from api.errors import problem
 
 NUL = "\x00"
@@ -71,7 +72,7 @@ def nul_in_json(document: Any) -> NulFound | None:
         at, value = pending.pop()
         if isinstance(value, str):
             if NUL in value:
-                return _in(".".join(at))
+                return _in(".".join(at) or "body")
         elif isinstance(value, dict):
             if any(NUL in key for key in value):
                 where = ".".join(at) or "body"
@@ -96,7 +97,9 @@ class RefuseNul:
             return
         found = nul_in_path(scope["path"]) or nul_in_query(scope.get("query_string", b""))
         if found is None and scope["method"] not in _BODILESS:
-            body, receive = await _read_body(receive)
+            read = await read_body(receive)
+            assert read is not None  # no limit here: BodyLimit has refused an oversized body already
+            body, receive = read
             found = nul_in_body(body)
         if found is None:
             await self.app(scope, receive, send)
@@ -105,24 +108,3 @@ class RefuseNul:
             422, "invalid_request", found.detail, {"errors": [{"field": found.field, "message": MESSAGE}]}
         )
         await refusal(scope, receive, send)
-
-
-async def _read_body(receive: Receive) -> tuple[bytes, Receive]:
-    """The whole body, and a ``receive`` that delivers it again (then whatever came after it)."""
-    chunks: list[bytes] = []
-    after: list[Message] = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":  # the client left mid-body: the app sees that too
-            after.append(message)
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    body = b"".join(chunks)
-    replayed: list[Message] = [{"type": "http.request", "body": body, "more_body": bool(after)}, *after]
-
-    async def replay() -> Message:
-        return replayed.pop(0) if replayed else await receive()
-
-    return body, replay

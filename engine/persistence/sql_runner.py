@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import sys
 import threading
 import time
 from collections.abc import Callable
 from typing import TypeVar
 
-import psycopg
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from engine.domain.errors import DomainError
@@ -24,11 +24,14 @@ log = logging.getLogger(__name__)
 _TRANSIENT_SQLSTATES = {"40001", "40P01", "55P03", "57014"}  # serialisation, deadlock, lock timeout, cancel
 
 
-# The hot path's reads and bulk writes go to the driver itself (``bulk.py``), and SQLite's BEGIN IMMEDIATE
-# too: their errors are the driver's own, not wrapped by SQLAlchemy.
-_DRIVER_ERRORS = (sqlite3.Error, psycopg.Error)
-_DRIVER_RACES = (sqlite3.IntegrityError, psycopg.IntegrityError)
-_DRIVER_OUTAGES = (sqlite3.OperationalError, psycopg.OperationalError)
+def _driver(kind: str) -> tuple[type[BaseException], ...]:
+    """A DB-API error class (``Error``, ``IntegrityError``, ``OperationalError``) of each driver in use.
+
+    The hot path's reads and bulk writes go to the driver itself (``bulk.py``), and SQLite's BEGIN
+    IMMEDIATE too: their errors are the driver's own, not wrapped by SQLAlchemy. psycopg is looked up,
+    not imported: an SQLite-only process never loads it, and then no psycopg error can occur."""
+    psycopg = sys.modules.get("psycopg")
+    return (getattr(sqlite3, kind),) + ((getattr(psycopg, kind),) if psycopg is not None else ())
 
 
 def _is_transient(error: DBAPIError) -> bool:
@@ -39,7 +42,7 @@ def _is_transient(error: DBAPIError) -> bool:
 
 def _is_transient_driver_error(error: BaseException | None) -> bool:
     """A lock timeout, deadlock, serialisation failure, cancelled statement or lost connection."""
-    if isinstance(error, _DRIVER_OUTAGES):
+    if isinstance(error, _driver("OperationalError")):
         return True
     return getattr(error, "sqlstate", None) in _TRANSIENT_SQLSTATES
 
@@ -72,12 +75,13 @@ class SqlTransactionRunner(TransactionRunner):
                 if not _is_transient(error):
                     raise
                 last = error
-            except _DRIVER_RACES as error:
-                last = error
-            except _DRIVER_ERRORS as error:
-                if not _is_transient_driver_error(error):
+            except Exception as error:
+                if isinstance(error, _driver("IntegrityError")):
+                    last = error  # a lost race, as above
+                elif isinstance(error, _driver("Error")) and _is_transient_driver_error(error):
+                    last = error
+                else:
                     raise
-                last = error
             log.info("transaction attempt %d failed: %s", attempt, last)
             time.sleep(min(0.2, 0.01 * 2**attempt))
         raise StoreUnavailable(str(last)) from last

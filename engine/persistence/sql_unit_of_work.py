@@ -65,7 +65,7 @@ class SqlUnitOfWork(ports.UnitOfWork):
         if connection is None:
             return
         try:
-            if kind is not None and not issubclass(kind, DomainError):
+            if kind is not None and not issubclass(kind, DomainError) and self._database.is_sqlite:
                 # An error in the middle of a read can leave a statement open on the driver's connection,
                 # and on SQLite an open statement keeps its snapshot: the pool would hand that old view of
                 # the data to later reads. Closing the driver's connection ends both (and rolls back).
@@ -146,11 +146,13 @@ class SqlDeadLetters(ports.DeadLetters):
     def settle(self, letter_id: int, *, outcome: str | None, reason: str | None) -> None:
         d = tables.dead_letters.c
         now = datetime.now(UTC)
+        letter = update(tables.dead_letters).where(d.id == letter_id)
         with self._database.writer.begin() as connection:
             if outcome is not None:
-                values: dict[str, Any] = {"resolved_at": now, "outcome": outcome}
-            else:
-                attempts = connection.execute(select(d.attempts).where(d.id == letter_id)).scalar_one() + 1
-                values = {"attempts": attempts, "reason": (reason or "")[:2000]}
-                values["retry_at"] = now + ports.retry_delay(attempts)
-            connection.execute(update(tables.dead_letters).where(d.id == letter_id).values(**values))
+                connection.execute(letter.values(resolved_at=now, outcome=outcome))
+                return
+            # One statement counts the attempt (and, on PostgreSQL, holds the row until the commit), so
+            # replays failing at once in several servers each count theirs.
+            counted = letter.values(attempts=d.attempts + 1, reason=(reason or "")[:2000])
+            attempts = connection.execute(counted.returning(d.attempts)).scalar_one()
+            connection.execute(letter.values(retry_at=now + ports.retry_delay(attempts)))

@@ -22,10 +22,10 @@ class DeadLetter:
 
 
 def retry_delay(attempts: int) -> timedelta:
-    """How long a letter that failed ``attempts`` times waits before an automatic replay: 5 s, doubling,
-    at most an hour (a store outage is retried promptly; a letter that keeps failing does not crowd out
-    newer ones)."""
-    return timedelta(seconds=min(5 * 2 ** min(max(attempts - 1, 0), 20), 3600))
+    """How long a letter that failed ``attempts`` times (the intake itself, then each replay) waits
+    before an automatic replay: 5 s after its first failed replay, doubling, at most an hour (a store
+    outage is retried promptly; a letter that keeps failing does not crowd out newer ones)."""
+    return timedelta(seconds=min(5 * 2 ** min(max(attempts - 2, 0), 20), 3600))
 
 
 class DeadLetters(abc.ABC):

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
+import secrets
 import sqlite3
 import subprocess
 from pathlib import Path
 
 import pytest
 from live_server import PREORDER
+from sqlalchemy import create_engine, text
 
 DEMO = Path(__file__).resolve().parents[2] / "engine" / "demo" / "catalog.yaml"
 
@@ -68,6 +71,29 @@ def test_a_bad_catalog_file_gets_one_line_and_changes_nothing(
     assert len(lines) == 1 and message in lines[0], result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "preorder.sqlite3").exists()
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgres"])
+def test_a_catalog_with_a_nul_character_is_one_line_and_changes_nothing_on_either_database(
+    tmp_path: Path, database: str, request: pytest.FixtureRequest
+) -> None:
+    # PostgreSQL cannot store a NUL (it answered with a 100-line driver traceback); SQLite stored it.
+    url = request.getfixturevalue("postgres_database") if database == "postgres" else None
+    sku = f"NUL-{secrets.token_hex(4).upper()}"
+    product = {"sku": sku, "name": "Bad\x00name", "price": "1.00", "currency": "USD", "facility": "F"}
+    path = tmp_path / "catalog.json"
+    path.write_text(json.dumps({"products": [product]}))  # the NUL written as JSON's \u0000
+    result = preorder("catalog", "load", str(path), data_dir=tmp_path, url=url)
+    assert result.returncode == 2, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1 and "name contains a NUL character" in lines[0], result.stderr
+    assert "Traceback" not in result.stderr
+    if url is None:
+        assert not (tmp_path / "preorder.sqlite3").exists()
+    else:
+        with create_engine(url).connect() as connection:
+            stored = connection.execute(text("SELECT count(*) FROM products WHERE sku = :s"), {"s": sku})
+            assert stored.scalar() == 0
 
 
 def test_a_missing_file_and_unknown_scopes_are_one_line_errors(tmp_path: Path) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from catalog_builders import lanes_body, order_body, plan_body, product_body, unique
@@ -258,9 +259,30 @@ def test_replays_running_at_once_in_several_servers_place_each_keyless_intake_on
     assert placed == [1] * len(commands)
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def engine_alone(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[PreorderEngine]:
+    """An engine on a database of its own: a test that replays every due dead letter must not see
+    (or replay) other tests' letters."""
+    from databases import drop_postgres_database, fresh_postgres_database
+
+    from engine.persistence.migrate import upgrade
+
+    server = request.getfixturevalue("postgres_server") if request.param == "postgres" else None
+    url = fresh_postgres_database(server) if server else f"sqlite:///{tmp_path / 'alone.sqlite3'}"
+    upgrade(url)
+    built = bootstrap(Settings(database_url=url), clock=ManualClock(datetime(2026, 12, 1, tzinfo=UTC)))
+    try:
+        yield built
+    finally:
+        built.close()
+        if server:
+            drop_postgres_database(server, url)
+
+
 def test_a_letter_that_fails_again_waits_out_its_backoff_and_does_not_hold_up_newer_ones(
-    engine: PreorderEngine,
+    engine_alone: PreorderEngine,
 ) -> None:
+    engine = engine_alone
     # Given an intake kept as a dead letter, whose replay failed again while the store was still down
     sku = load_product(engine)
     broken = PreorderEngine(
@@ -284,18 +306,39 @@ def test_a_letter_that_fails_again_waits_out_its_backoff_and_does_not_hold_up_ne
     assert letter.retry_at > datetime.now(UTC)
     # When a newer intake is kept, and the agents replay one letter
     newer, _ = kept()
-    pending_before = {d.id for d in engine.pending_dead_letters(limit=1000)}
     due = [d.id for d in engine.dead_letters.page(limit=1000, due_at=datetime.now(UTC))]
-    assert older_id not in due
-    engine.replay_dead_letters(len(due), due_only=True)
+    assert older_id not in due and len(due) == 1
+    engine.replay_dead_letters(1, due_only=True)
     # Then the newer one is placed, and the older one still waits for its backoff
     p = tables.preorders.c
     assert count(engine, tables.preorders, p.account_id == newer.account_id) == 1
     assert count(engine, tables.preorders, p.account_id == older.account_id) == 0
-    assert older_id in {d.id for d in engine.pending_dead_letters(limit=1000)} <= pending_before
+    assert [d.id for d in engine.pending_dead_letters(limit=1000)] == [older_id]
     # And an admin's replay takes it at once
     engine.replay_dead_letters(1000)
     assert count(engine, tables.preorders, p.account_id == older.account_id) == 1
+
+
+def test_failed_replays_settled_at_once_in_several_servers_each_count_their_attempt(
+    engine_alone: PreorderEngine,
+) -> None:
+    letters = engine_alone.dead_letters
+    letter_id = letters.add(account_id=None, source="place_preorder", payload="{}", reason="down", attempts=1)
+    start = threading.Barrier(8)
+
+    def fail_ten_times() -> None:
+        start.wait()
+        for _ in range(10):
+            letters.settle(letter_id, outcome=None, reason="still down")
+
+    threads = [threading.Thread(target=fail_ten_times) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    letter = next(d for d in engine_alone.pending_dead_letters(limit=10) if d.id == letter_id)
+    assert letter.attempts == 1 + 8 * 10
+    assert letter.retry_at is not None and letter.retry_at - datetime.now(UTC) <= timedelta(hours=1)
 
 
 def test_a_dead_letter_that_the_rules_refuse_on_replay_is_settled_with_the_reason(
