@@ -7,7 +7,11 @@ policies (no baselines, no tracking); prints each seed's figures and the spread,
 on any machine; only the wall times vary.
 
     .venv/bin/python benchmarks/launch_seeds.py [--scenario experiments/scenarios/console_launch.yaml]
-        [--seeds 1 2 ... 20] [--out F]
+        [--seeds 1 2 ... 20] [--spread-scale 1.0] [--out F]
+
+``--spread-scale`` multiplies every lot's timing noise (``spread_days`` of runs, purchase orders and
+replenishment) for a what-if: how the KPIs would look in a world whose suppliers keep time better or
+worse. The shipped scenario is 1.0.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 from intake_load import machine as machine_facts  # noqa: E402
 
 from experiments.simulation.runner import run_policy  # noqa: E402
-from experiments.simulation.scenario import load_scenario  # noqa: E402
+from experiments.simulation.scenario import Scenario, load_scenario  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "launch_seeds.json"
 TARGETS = {"on_time_rate": (">=", 0.95), "wait_time_mape": ("<=", 0.05)}  # issue 6, the launch scenario
@@ -46,17 +50,39 @@ def spread(values: list[float]) -> dict[str, float]:
     }
 
 
+def with_spreads_scaled(scenario: Scenario, scale: float) -> Scenario:
+    """The scenario with every lot's ``spread_days`` multiplied by ``scale``."""
+
+    def scaled(lot: Any) -> Any:
+        return lot.model_copy(update={"spread_days": lot.spread_days * scale})
+
+    products = []
+    for product in scenario.products:
+        supply = product.supply
+        changes: dict[str, Any] = {
+            "runs": [scaled(lot) for lot in supply.runs],
+            "purchase_orders": [scaled(lot) for lot in supply.purchase_orders],
+        }
+        if supply.replenish is not None:
+            changes["replenish"] = scaled(supply.replenish)
+        products.append(product.model_copy(update={"supply": supply.model_copy(update=changes)}))
+    return scenario.model_copy(update={"products": products})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--scenario", type=Path, default=ROOT / "experiments/scenarios/console_launch.yaml")
     parser.add_argument("--seeds", type=int, nargs="+", default=list(range(1, 21)))
+    parser.add_argument("--spread-scale", type=float, default=1.0, help="multiply every lot's timing noise")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
-    shipped = load_scenario(args.scenario)
+    shipped = with_spreads_scaled(load_scenario(args.scenario), args.spread_scale)
     machine = machine_facts()
-    print(f"{args.scenario.name}: shipped seed {shipped.seed}; python loop {machine['python_loop_10m_s']} s")
+    loop = machine["python_loop_10m_s"]
+    name, scale = args.scenario.name, args.spread_scale
+    print(f"{name}: shipped seed {shipped.seed}, spreads ×{scale}; python loop {loop} s")
     rows: list[dict[str, Any]] = []
     for seed in args.seeds:
         started = time.perf_counter()
@@ -88,6 +114,7 @@ def main() -> None:
         "benchmark": "launch_seeds",
         "scenario": args.scenario.name,
         "shipped_seed": shipped.seed,
+        "spread_scale": args.spread_scale,
         "targets": {kpi: f"{way} {bound}" for kpi, (way, bound) in TARGETS.items()},
         "machine": machine,
         "runs": rows,
