@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -12,10 +11,9 @@ from catalog_builders import lanes_body, order_body, plan_body, product_body, un
 from agents.logistics import LogisticsAgent
 from agents.runtime import AgentRuntime
 from api.schemas import PreorderCreate
-from engine.bootstrap import PreorderEngine, bootstrap
+from engine.bootstrap import PreorderEngine
 from engine.catalog_input import CatalogIn
 from engine.clock import ManualClock
-from engine.config import Settings
 from engine.domain.errors import ChannelQuotaExhausted
 from engine.service.access import Caller
 from engine.service.commands import (
@@ -27,15 +25,6 @@ from engine.service.commands import (
     SetPrice,
 )
 from engine.service.market import MarketView
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[PreorderEngine]:
-    built = bootstrap(
-        Settings(database_url=database_url), clock=ManualClock(datetime(2026, 12, 1, tzinfo=UTC))
-    )
-    yield built
-    built.close()
 
 
 def setup(engine: PreorderEngine, cap: int | None = 100, planned: int = 100) -> tuple[str, str]:

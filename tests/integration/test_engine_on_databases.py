@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from catalog_builders import lanes_body, order_body, plan_body, product_body, unique
+from engine_builders import engine_on, intent, load_product
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.exc import DBAPIError
 
@@ -25,37 +26,6 @@ from engine.persistence.sql_runner import SqlTransactionRunner
 from engine.service.access import Caller
 from engine.service.commands import PlacePreorder, ReplaceSupplyPlan
 from engine.service.ports import UnitOfWork
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[PreorderEngine]:
-    built = bootstrap(
-        Settings(database_url=database_url), clock=ManualClock(datetime(2026, 12, 1, tzinfo=UTC))
-    )
-    yield built
-    built.close()
-
-
-def load_product(engine: PreorderEngine, **terms: object) -> str:
-    sku, facility = unique("SKU"), unique("DC")
-    catalog = {
-        "products": [
-            {
-                **product_body(facility=facility, **terms),
-                "sku": sku,  # type: ignore[arg-type]
-                "supply_plan": plan_body(("R-1", 100, "2027-02-01", 2)),
-            }
-        ],
-        "lanes": lanes_body(facility)["lanes"],
-    }
-    engine.load_catalog(CatalogIn.model_validate(catalog))
-    return sku
-
-
-def intent(sku: str, **changes: object) -> PlacePreorder:
-    return PlacePreorder(
-        unique("acct"), PreorderCreate.model_validate(order_body(sku, **changes)).to_intent()
-    )
 
 
 def count(engine: PreorderEngine, table: tables.Table, *where: object) -> int:
@@ -193,12 +163,7 @@ def test_when_the_store_keeps_failing_the_intake_is_kept_as_a_dead_letter(engine
     # Given a store whose placing transactions always fail (a table the placement needs is gone)
     sku = load_product(engine)
     assert engine.database is not None
-    broken = PreorderEngine(
-        runner=_FailingRunner(engine),
-        dead_letters=engine.dead_letters,
-        clock=engine.clock,
-        settings=engine.settings,
-    )
+    broken = broken_twin(engine)
     command = intent(sku, external_id=unique("kept"))
     engine.issue_key(command.account_id, frozenset({"orders:write"}))
     # When an order is placed
@@ -225,12 +190,7 @@ def test_replays_running_at_once_in_several_servers_place_each_keyless_intake_on
 ) -> None:
     # Given intakes with neither an Idempotency-Key nor an external id, kept as dead letters
     sku = load_product(engine)
-    broken = PreorderEngine(
-        runner=_FailingRunner(engine),
-        dead_letters=engine.dead_letters,
-        clock=engine.clock,
-        settings=engine.settings,
-    )
+    broken = broken_twin(engine)
     commands = [intent(sku) for _ in range(6)]
     for command in commands:
         engine.issue_key(command.account_id, frozenset({"orders:write"}))
@@ -270,7 +230,7 @@ def engine_alone(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Pre
     server = request.getfixturevalue("postgres_server") if request.param == "postgres" else None
     url = fresh_postgres_database(server) if server else f"sqlite:///{tmp_path / 'alone.sqlite3'}"
     upgrade(url)
-    built = bootstrap(Settings(database_url=url), clock=ManualClock(datetime(2026, 12, 1, tzinfo=UTC)))
+    built = engine_on(url)
     try:
         yield built
     finally:
@@ -285,12 +245,7 @@ def test_a_letter_that_fails_again_waits_out_its_backoff_and_does_not_hold_up_ne
     engine = engine_alone
     # Given an intake kept as a dead letter, whose replay failed again while the store was still down
     sku = load_product(engine)
-    broken = PreorderEngine(
-        runner=_FailingRunner(engine),
-        dead_letters=engine.dead_letters,
-        clock=engine.clock,
-        settings=engine.settings,
-    )
+    broken = broken_twin(engine)
 
     def kept() -> tuple[PlacePreorder, int]:
         command = intent(sku)
@@ -345,12 +300,7 @@ def test_a_dead_letter_that_the_rules_refuse_on_replay_is_settled_with_the_reaso
     engine: PreorderEngine,
 ) -> None:
     sku = load_product(engine, closes_at="2026-11-30T00:00:00Z")
-    broken = PreorderEngine(
-        runner=_FailingRunner(engine),
-        dead_letters=engine.dead_letters,
-        clock=engine.clock,
-        settings=engine.settings,
-    )
+    broken = broken_twin(engine)
     command = intent(sku)
     engine.issue_key(command.account_id, frozenset({"orders:write"}))
     with pytest.raises(TemporarilyUnavailable) as kept:
@@ -362,6 +312,16 @@ def test_a_dead_letter_that_the_rules_refuse_on_replay_is_settled_with_the_reaso
         if d.id == kept.value.extra["dead_letter_id"]
     )
     assert letter.outcome is not None and letter.outcome.startswith("refused: window_closed")
+
+
+def broken_twin(engine: PreorderEngine) -> PreorderEngine:
+    """The same engine whose every transaction fails as under a stuck writer (its dead letters shared)."""
+    return PreorderEngine(
+        runner=_FailingRunner(engine),
+        dead_letters=engine.dead_letters,
+        clock=engine.clock,
+        settings=engine.settings,
+    )
 
 
 class _FailingRunner(SqlTransactionRunner):
