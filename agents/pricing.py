@@ -64,8 +64,8 @@ class PricingAgent:
         return commands
 
     def _priced(self, product: ProductState, view: MarketView) -> bool:
-        if product.cap_units is None or product.closes_at is None:
-            return False
+        if product.cap_units is None or product.closes_at is None or product.list_price <= 0:
+            return False  # open-ended, or free: there is no scarcity price to find
         opened = product.opens_at is None or product.opens_at <= view.now
         return opened and view.now < product.closes_at and product.units_reserved < product.cap_units
 

@@ -123,6 +123,11 @@ def test_open_ended_products_are_not_scarcity_priced() -> None:
     assert run(PricingAgent(model=MODEL, elasticity=2.0), 5, {"web": 80}, cap_units=None) == []
 
 
+def test_a_free_product_is_not_scarcity_priced_and_does_not_stop_the_agent() -> None:
+    # A list price of 0 divided the price index by zero: every tick failed, for every product.
+    assert run(PricingAgent(model=MODEL, elasticity=2.0), 5, {"web": 300}, list_price=0.0, price=0.0) == []
+
+
 def test_quotas_split_an_oversubscribed_run_between_channels_and_sum_to_it() -> None:
     commands = run(AllocationAgent(), 3, {"web": 30, "pos": 10})
     quotas = [c for c in commands if isinstance(c, SetChannelQuotas)]
