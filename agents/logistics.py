@@ -118,14 +118,32 @@ class LogisticsAgent:
         self, unplaceable: Sequence[Unplaceable], by_id: dict[str, AllocatedOrder], today: date
     ) -> list[AgentCommand]:
         """Orders today's fleet had no room for go with the parcel carrier, one pickup per region: an
-        order a vehicle could carry never waits because the vans are full (it would miss its window)."""
-        left = (by_id[miss.order_id] for miss in unplaceable)
-        fit = [o for o in left if any(v.holds(o.weight, o.volume) for v in self.fleet)]  # else no parcel
+        order a vehicle could carry never waits because the vans are full (it would miss its window).
+        An order larger than any vehicle goes alone, as hired freight (see :meth:`_freight`)."""
+        left = [by_id[miss.order_id] for miss in unplaceable]
+        fit = [o for o in left if any(v.holds(o.weight, o.volume) for v in self.fleet)]
+        oversize = [o for o in left if not any(v.holds(o.weight, o.volume) for v in self.fleet)]
 
         def why(region: str, count: int) -> str:
             return f"no vehicle left with room today: {_orders(count)} to {region} go as parcels"
 
-        return self._pickups(fit, today, "o", why)
+        freight = [self._freight(o, f"{today:%Y%m%d}-f{k:04d}") for k, o in enumerate(oversize, start=1)]
+        return self._pickups(fit, today, "o", why) + freight
+
+    def _freight(self, order: AllocatedOrder, shipment_id: str) -> DispatchShipment:
+        """One order heavier or bulkier than any vehicle: as many of the largest vehicle as it fills,
+        hired for a round trip to the address alone."""
+        largest = max(self.fleet, key=lambda v: (v.capacity_weight, v.capacity_volume))
+        trips = math.ceil(max(order.weight / largest.capacity_weight, order.volume / largest.capacity_volume))
+        distance = 2 * math.dist(self.depot, order.address)
+        cost = trips * (largest.fixed_cost + largest.cost_per_distance * distance)
+        reason = (
+            f"1 order of {order.weight:,.0f} kg to {order.region} is more than one {largest.name} carries: "
+            f"{trips} {largest.name}s hired for it alone ({cost:.0f})"
+        )
+        return DispatchShipment(
+            shipment_id, (order.id,), f"{trips} x {largest.name}", order.region, distance, cost, reason
+        )
 
     def _pickups(
         self, orders: Iterable[AllocatedOrder], today: date, tag: str, why: Callable[[str, int], str]

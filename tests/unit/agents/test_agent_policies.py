@@ -238,6 +238,25 @@ def test_orders_the_fleet_has_no_room_for_go_as_parcels_the_same_day() -> None:
     assert len(overflow[0].order_ids) == 240  # type: ignore[attr-defined]
 
 
+def test_an_order_larger_than_any_vehicle_ships_alone_as_hired_freight_the_same_day() -> None:
+    # 900 units of 5 kg: 4,500 kg against the largest vehicle's 4,000. It used to stay allocated for good.
+    big = ready("big", "c1", "CA", "90")._replace(units=900)
+    market = MarketView(
+        now=START,
+        products=(product(),),
+        placed=(),
+        cancelled=(),
+        ready_orders=(big, ready("small", "c2", "CA", "91")),
+        cursor=0,
+    )
+    commands = LogisticsAgent(cut_off_hour=17, time_limit_s=2).decide(market)
+    shipped = {order_id: c for c in commands if isinstance(c, DispatchShipment) for order_id in c.order_ids}
+    assert set(shipped) == {"big", "small"}
+    freight = shipped["big"]
+    assert freight.order_ids == ("big",) and freight.vehicle == "2 x truck"
+    assert "4,500 kg" in freight.reason and freight.cost > 2 * 180
+
+
 def test_logistics_waits_for_the_cut_off_and_does_not_ship_twice_a_day() -> None:
     agent = LogisticsAgent(cut_off_hour=17, time_limit_s=1)
     orders = (ready("o1", "c1", "CA", "90"),)
