@@ -79,9 +79,13 @@ class LogisticsAgent:
 
     def decide(self, view: MarketView) -> list[AgentCommand]:
         today = view.now.date()
+        if view.last_dispatch is not None and view.last_dispatch.date() == today:
+            # Today's shipments have left, whoever sent them: remembered from the store, not from this
+            # process, so a restart or a second server does not ship twice, and a dispatch that failed
+            # (nothing stored) is planned again at the next tick.
+            self.shipped_on.add(today)
         if view.now.hour < self.cut_off_hour or today in self.shipped_on or not view.ready_orders:
             return []
-        self.shipped_on.add(today)
         orders = tuple(self._order(o, today.toordinal()) for o in view.ready_orders)
         if not self.consolidate:
             baseline = "one parcel per order with a parcel carrier (baseline policy)"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
 from engine.persistence.memory_store import Repo, bump_catalog, derived
 from engine.service import ports
@@ -56,6 +57,14 @@ class MemoryDecisions(Repo, ports.Decisions):
 class MemoryShipments(Repo, ports.Shipments):
     def add(self, shipment: ports.Shipment) -> None:
         self.u.append(self.s.shipments, shipment)
+        self.s.shipment_ids.add(shipment.id)
+        self.u.steps.append(lambda: self.s.shipment_ids.discard(shipment.id))
 
     def page(self, limit: int, offset: int) -> list[ports.Shipment]:
         return list(reversed(self.s.shipments))[offset : offset + limit]
+
+    def exists(self, shipment_id: str) -> bool:
+        return shipment_id in self.s.shipment_ids
+
+    def last_dispatched_at(self) -> datetime | None:
+        return self.s.shipments[-1].created_at if self.s.shipments else None

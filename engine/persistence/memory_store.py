@@ -45,6 +45,7 @@ class MemoryStore:
     queued: dict[str, dict[str, int]] = field(default_factory=dict)  # sku -> {id: sequence} of orders in line
     decisions: list[ports.Decision] = field(default_factory=list)
     shipments: list[ports.Shipment] = field(default_factory=list)
+    shipment_ids: set[str] = field(default_factory=set)
     dead_letters: list[ports.DeadLetter] = field(default_factory=list)
     lock: threading.RLock = field(default_factory=threading.RLock)
     # Answers derived from a stored value, kept with that value (see ``derived``)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from datetime import datetime
+
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
 from engine.persistence import rows, tables
 from engine.persistence.sql_repositories import bump_catalog
@@ -82,6 +84,14 @@ class SqlShipments(ports.Shipments):
 
     def add(self, shipment: ports.Shipment) -> None:
         self._c.execute(insert(tables.shipments).values(**shipment.__dict__))
+
+    def exists(self, shipment_id: str) -> bool:
+        s = tables.shipments.c
+        return self._c.execute(select(s.id).where(s.id == shipment_id)).first() is not None
+
+    def last_dispatched_at(self) -> datetime | None:
+        latest = self._c.execute(select(func.max(tables.shipments.c.created_at))).scalar()
+        return None if latest is None else rows.utc(latest)
 
     def page(self, limit: int, offset: int) -> list[ports.Shipment]:
         s = tables.shipments.c

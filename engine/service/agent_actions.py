@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal
 
-from engine.domain.errors import InvalidData, UnknownSku
+from engine.domain.errors import InvalidData, InvalidTransition, UnknownSku
 from engine.domain.events import DecisionTaken
 from engine.domain.orders import OrderStatus
 from engine.service.commands import (
@@ -89,6 +89,12 @@ def dispatch(uow: UnitOfWork, command: DispatchShipment, *, agent: str, now: dat
     for sku in sorted({o.sku for o in orders}):
         uow.queues.lock(sku)
     orders = uow.preorders.states(command.order_ids)  # again, now that their lines are locked
+    if uow.shipments.exists(command.shipment_id):
+        raise InvalidTransition(
+            f"shipment {command.shipment_id} has left already (another server's logistics agent, or this "
+            "one before a restart); its orders wait for the next cut-off",
+            current_status="shipped",
+        )
     ready = [o for o in orders if o.status is OrderStatus.ALLOCATED]
     skipped = len(command.order_ids) - len(ready)
     if not ready:

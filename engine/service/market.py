@@ -39,6 +39,7 @@ class MarketView:
     ready_orders: Sequence[ReadyOrder]  # a ``ReadyOrders`` batch from the engine
     cursor: int  # pass back to get only what happened after this view
     dead_letters_pending: int = 0
+    last_dispatch: datetime | None = None  # when the newest shipment left (by any server, before any restart)
 
 
 def market_view(uow: UnitOfWork, *, now: datetime, cursor: int, ready_limit: int) -> MarketView:
@@ -61,6 +62,7 @@ def market_view(uow: UnitOfWork, *, now: datetime, cursor: int, ready_limit: int
         cancelled=tuple(sorted(cancelled.items())),
         ready_orders=ready,
         cursor=cursor,
+        last_dispatch=uow.shipments.last_dispatched_at(),
     )
 
 

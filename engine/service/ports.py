@@ -320,6 +320,13 @@ class Shipments(abc.ABC):
     def page(self, limit: int, offset: int) -> list[Shipment]:
         """Newest first."""
 
+    @abc.abstractmethod
+    def exists(self, shipment_id: str) -> bool: ...
+
+    @abc.abstractmethod
+    def last_dispatched_at(self) -> datetime | None:
+        """When the newest shipment left (None before the first)."""
+
 
 class Receipts(abc.ABC):
     @abc.abstractmethod

@@ -149,9 +149,10 @@ def test_a_tick_reads_the_orders_ready_to_ship_only_when_logistics_will_ship_the
     clock = engine.clock
     assert isinstance(clock, ManualClock)
 
-    # When it ticks in the morning, at the cut-off, and again after it shipped
+    # When it ticks in the morning, at the cut-off, and again after it shipped, on a day no other test
+    # ships (what left today is read from the store, shared by the session's tests)
     for hour in (9, 17, 18):
-        clock.set(datetime(2026, 12, 1, hour, tzinfo=UTC))
+        clock.set(datetime(2031, 6, 2, hour, tzinfo=UTC))
         runtime.tick()
 
     # Then only the cut-off's tick read the order, and shipped it; the other agent never saw it
@@ -159,6 +160,30 @@ def test_a_tick_reads_the_orders_ready_to_ship_only_when_logistics_will_ship_the
     assert others == [0, 0, 0]
     caller = Caller(account, "k", frozenset({"orders:read"}))
     assert engine.order(caller, order["id"])["status"] == "shipped"
+
+
+def test_a_shipment_id_that_has_left_already_is_refused_and_the_view_says_when_the_last_one_left(
+    engine: PreorderEngine, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Given two allocated orders, and a shipment that took the first
+    sku, account = setup(engine)
+    orders = [place(engine, account, sku, "web")["id"] for _ in range(2)]
+    engine.receive(sku, quantity=2, reference=unique("R"), received_at=None, lot_id=None)
+    shipment_id = unique("S")
+    clock = engine.clock
+    assert isinstance(clock, ManualClock)
+    clock.set(datetime(2090, 1, 2, 17, tzinfo=UTC))  # later than any other test's shipment in this store
+    engine.apply("logistics", [DispatchShipment(shipment_id, (orders[0],), "van", "US-CA", 1.0, 1.0, "t")])
+    assert engine.market_view(0).last_dispatch == clock.now()
+    # When another server's agent (or this one after a restart) sends the same id with other orders
+    again = DispatchShipment(shipment_id, (orders[1],), "van", "US-CA", 1.0, 1.0, "t")
+    with caplog.at_level("INFO"):
+        moved = engine.apply("logistics", [again])
+    # Then it is refused for what it is, not retried as a busy store, and the order waits
+    assert moved == []
+    assert "has left already" in caplog.text and "busy" not in caplog.text
+    caller = Caller(account, "k", frozenset({"orders:read"}))
+    assert engine.order(caller, orders[1])["status"] == "allocated"
 
 
 def test_a_shipment_of_over_a_thousand_orders_ships_and_delivers_every_one_and_skips_unknown_ids(

@@ -266,7 +266,23 @@ def test_logistics_waits_for_the_cut_off_and_does_not_ship_twice_a_day() -> None
     late = replace(early, now=START)
     assert agent.decide(early) == []
     assert len(agent.decide(late)) == 1
-    assert agent.decide(late) == []
+    shipped = replace(late, now=START + timedelta(minutes=1), last_dispatch=START)
+    assert agent.decide(shipped) == []
+
+
+def test_what_left_today_is_read_from_the_store_so_a_restart_does_not_ship_again_and_a_failure_retries() -> (
+    None
+):
+    orders = (ready("o1", "c1", "CA", "90"),)
+    late = MarketView(now=START, products=(), placed=(), cancelled=(), ready_orders=orders, cursor=0)
+    # A restarted (or second) server's agent, when today's shipments have left: nothing more today
+    restarted = LogisticsAgent(cut_off_hour=17, time_limit_s=1)
+    assert restarted.decide(replace(late, last_dispatch=START - timedelta(hours=1))) == []
+    # An agent whose dispatch the store refused (nothing left today): plans again at the next tick
+    agent = LogisticsAgent(cut_off_hour=17, time_limit_s=1)
+    assert len(agent.decide(late)) == 1
+    yesterday = START - timedelta(days=1)
+    assert len(agent.decide(replace(late, now=START + timedelta(seconds=5), last_dispatch=yesterday))) == 1
 
 
 def test_the_intake_agent_asks_for_a_replay_only_when_letters_are_waiting() -> None:
