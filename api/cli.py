@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 import uvicorn
@@ -14,6 +14,9 @@ from engine.cli.admin import migrate_or_fail
 from engine.cli.errors import fail, settings_or_fail
 from engine.config import Settings
 from engine.facade import PreorderEngine
+
+if TYPE_CHECKING:
+    from agents.runtime import AgentRuntime
 
 
 class LogLevel(StrEnum):
@@ -37,21 +40,30 @@ def agents_starter(
     """Start the live agents on the server's engine; returns how to stop them."""
 
     def start(engine: PreorderEngine) -> Callable[[], None]:
-        from agents.defaults import live_agents
-        from agents.runtime import AgentRuntime, Ticker
+        from agents.runtime import Ticker
 
-        agents = live_agents(settings)
-        if mode is AgentsMode.RAY:
-            from agents.ray_hosting import RayAgentRuntime
-
-            runtime: AgentRuntime = RayAgentRuntime(engine, agents, address=ray_address)
-        else:
-            runtime = AgentRuntime(engine, agents)
-        ticker = Ticker(runtime, tick_s)
+        ticker = Ticker(live_runtime(engine, mode, settings, ray_address), tick_s)
         ticker.start()
         return ticker.stop
 
     return start
+
+
+def live_runtime(
+    engine: PreorderEngine, mode: AgentsMode, settings: Settings, ray_address: str | None
+) -> AgentRuntime:
+    """The server's agents, reading what happens from now on. Their memory (sales velocity, price-change
+    waits) lives in the process: replaying the whole outbox at a restart would count every past order
+    as sold at once, so a restarted server's agents start afresh and learn again."""
+    from agents.defaults import live_agents
+    from agents.runtime import AgentRuntime
+
+    agents, cursor = live_agents(settings), engine.outbox_end()
+    if mode is AgentsMode.RAY:
+        from agents.ray_hosting import RayAgentRuntime
+
+        return RayAgentRuntime(engine, agents, address=ray_address, cursor=cursor)
+    return AgentRuntime(engine, agents, cursor=cursor)
 
 
 def join_ray(address: str | None) -> None:

@@ -333,6 +333,10 @@ class PreorderEngine:
         due = self.dead_letters.page(limit=1000, due_at=datetime.now(UTC))  # the backoff's wall clock
         return replace(view, dead_letters_pending=len(due))
 
+    def outbox_end(self) -> int:
+        """A market-view cursor past everything that has happened so far."""
+        return self._read(lambda uow: uow.outbox_end())
+
     def product_states(self) -> tuple[ProductState, ...]:
         """Every product's price, terms and counters: the part of the market view a storefront shows."""
         return self._read(product_states)

@@ -153,6 +153,9 @@ class MemoryUnitOfWork(ports.UnitOfWork):
         chosen = self.store.outbox[cursor : cursor + limit]
         return [(cursor + k + 1, m["topic"], m["key"], m["payload"]) for k, m in enumerate(chosen)]
 
+    def outbox_end(self) -> int:
+        return len(self.store.outbox)
+
     def commit(self) -> None:
         self._undo.steps.clear()
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, or_, select, update
+from sqlalchemy import Connection, func, insert, or_, select, update
 
 from engine.domain.errors import DomainError
 from engine.domain.events import Event
@@ -87,6 +87,11 @@ class SqlUnitOfWork(ports.UnitOfWork):
             select(o.id, o.topic, o.key, o.payload).where(o.id > cursor).order_by(o.id).limit(limit)
         )
         return [(int(row.id), row.topic, row.key, row.payload) for row in result]
+
+    def outbox_end(self) -> int:
+        return int(
+            self._active().execute(select(func.coalesce(func.max(tables.outbox.c.id), 0))).scalar_one()
+        )
 
     def commit(self) -> None:
         connection = self._active()

@@ -394,6 +394,10 @@ class UnitOfWork(abc.ABC):
         """Outbox messages after ``cursor`` in order: (id, topic, key, payload)."""
 
     @abc.abstractmethod
+    def outbox_end(self) -> int:
+        """The id of the newest outbox message (0 when there is none): a cursor that skips them all."""
+
+    @abc.abstractmethod
     def commit(self) -> None: ...
 
     @abc.abstractmethod

@@ -10,6 +10,7 @@ from catalog_builders import lanes_body, order_body, plan_body, product_body, un
 
 from agents.logistics import LogisticsAgent
 from agents.runtime import AgentRuntime
+from api.cli import AgentsMode, live_runtime
 from api.schemas import PreorderCreate
 from engine.bootstrap import PreorderEngine
 from engine.catalog_input import CatalogIn
@@ -204,3 +205,17 @@ def test_a_shipment_of_over_a_thousand_orders_ships_and_delivers_every_one_and_s
     assert moved == orders
     assert engine.apply("world", [MarkDelivered(wanted)]) == orders
     assert engine.queue(sku)["totals"]["units_allocated"] == 0
+
+
+def test_a_restarted_servers_agents_read_only_what_happens_after_the_start(engine: PreorderEngine) -> None:
+    # Given thirty orders placed before the server (re)started
+    sku, account = setup(engine, cap=None)
+    for _ in range(30):
+        place(engine, account, sku, "web")
+    # When the server's agents start, and one more order comes in
+    runtime = live_runtime(engine, AgentsMode.INPROCESS, engine.settings, None)
+    place(engine, account, sku, "web")
+    # Then their first view holds that one, not the thirty: replayed, they counted as sold at once
+    # (a sales velocity of 210 a day where it was 10)
+    placed = runtime.decide().view.placed
+    assert [(s, units) for s, _, units in placed if s == sku] == [(sku, 1)]
