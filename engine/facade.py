@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, TypeVar
 
 from engine.catalog_input import CatalogIn
@@ -349,6 +350,8 @@ class PreorderEngine:
             if isinstance(command, ReplayDeadLetters):
                 counts = self.replay_dead_letters(command.limit, due_only=True)
                 log.info("%s replayed dead letters: %s", agent, counts)
+                record = partial(agent_actions.record_replay, agent=agent, now=self.clock.now())
+                self._write(partial(record, command=command, counts=counts))
                 continue
 
             def work(uow: UnitOfWork, command: AgentCommand = command) -> list[str]:

@@ -14,6 +14,7 @@ from engine.service.commands import (
     DispatchShipment,
     MarkDelivered,
     RecommendProduction,
+    ReplayDeadLetters,
     SetChannelQuotas,
     SetPrice,
 )
@@ -140,6 +141,15 @@ def dispatch(uow: UnitOfWork, command: DispatchShipment, *, agent: str, now: dat
     )
     uow.commit()
     return ids
+
+
+def record_replay(
+    uow: UnitOfWork, command: ReplayDeadLetters, counts: dict[str, int], *, agent: str, now: datetime
+) -> None:
+    """What a replay of the dead letters did, as a decision with the agent's reason."""
+    done = ", ".join(f"{count} {outcome}" for outcome, count in counts.items())
+    _decide(uow, Decision(agent, "dead_letters_replayed", None, f"{command.reason}: {done}", counts, now))
+    uow.commit()
 
 
 def deliver(uow: UnitOfWork, command: MarkDelivered, *, now: datetime) -> list[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -22,6 +24,7 @@ from engine.service.commands import (
     DispatchShipment,
     MarkDelivered,
     PlacePreorder,
+    ReplayDeadLetters,
     SetChannelQuotas,
     SetPrice,
 )
@@ -219,3 +222,18 @@ def test_a_restarted_servers_agents_read_only_what_happens_after_the_start(engin
     # (a sales velocity of 210 a day where it was 10)
     placed = runtime.decide().view.placed
     assert [(s, units) for s, _, units in placed if s == sku] == [(sku, 1)]
+
+
+def test_a_replay_of_the_dead_letters_by_the_intake_agent_is_a_decision_with_what_it_did(
+    engine: PreorderEngine,
+) -> None:
+    sku, account = setup(engine)
+    intent = PreorderCreate.model_validate(order_body(sku, customer=unique("c"))).to_intent()
+    payload = json.dumps({**asdict(PlacePreorder(account, intent)), "key_hash": None}, default=str)
+    engine.dead_letters.add(
+        account_id=account, source="place_preorder", payload=payload, reason="down", attempts=1
+    )
+    engine.apply("intake", [ReplayDeadLetters(1000, "intakes are waiting in the dead-letter queue")])
+    [decision] = [d for d in engine.decisions(limit=20) if d.kind == "dead_letters_replayed"][:1]
+    assert decision.agent == "intake" and decision.data["placed"] >= 1
+    assert decision.reason.startswith("intakes are waiting in the dead-letter queue: ")
