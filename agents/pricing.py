@@ -33,8 +33,6 @@ class PricingAgent:
     velocity: Velocity = field(default_factory=Velocity)
     shapes: dict[str, AdoptionShape] = field(default_factory=dict)  # sku -> its adoption curve's shape
     trend: DemandTrend = field(init=False)  # read with the agent's own elasticity
-    since_change: dict[str, float] = field(default_factory=dict)  # periods since each price change
-    _last: datetime | None = None
     _first: datetime | None = None
 
     def __post_init__(self) -> None:
@@ -47,10 +45,6 @@ class PricingAgent:
         if view.now - self._first < self.min_history:
             return []
         candidates = [p for p in view.products if self._priced(p, view)]
-        elapsed = 0.0 if self._last is None else (view.now - self._last) / self.period
-        self._last = view.now
-        for product in view.products:
-            self.since_change[product.sku] = self.since_change.get(product.sku, 10**6) + elapsed
         if not candidates:
             return []
         queries = [self._query(p, view) for p in candidates]
@@ -59,7 +53,6 @@ class PricingAgent:
             price = Decimal(str(round(product.list_price * index / INDEX, 2)))
             if abs(float(price) - product.price) < 0.005:
                 continue
-            self.since_change[product.sku] = 0
             commands.append(SetPrice(product.sku, price, self._reason(product, query)))
         return commands
 
@@ -81,8 +74,15 @@ class PricingAgent:
             remaining_units=float(product.cap_units - product.units_reserved),
             expected_arrivals=coming,
             current_price=index,
-            periods_since_change=int(self.since_change.get(product.sku, 10**6)),
+            periods_since_change=self._since_change(product, view),
         )
+
+    def _since_change(self, product: ProductState, view: MarketView) -> int:
+        """Whole periods since the price last changed, as the store says (whichever server changed it,
+        before any restart): the guardrail's wait is the product's, not this process's."""
+        if product.price_changed_at is None:
+            return 10**6
+        return int((view.now - product.price_changed_at) / self.period)
 
     def _by_shape(self, product: ProductState, view: MarketView) -> float | None:
         """List-price units still to come on the SKU's adoption curve, or None without a shape."""

@@ -30,6 +30,7 @@ class Product:
     facility: str
     terms: PreorderTerms
     current_price: Decimal | None = None  # set by scarcity pricing; None means the list price
+    price_changed_at: datetime | None = None  # when scarcity pricing last set it
 
     @property
     def selling_price(self) -> Decimal:

@@ -29,8 +29,9 @@ class MemoryProducts(Repo, ports.Products):
     def all(self) -> list[Product]:
         return [self.s.products[sku] for sku in sorted(self.s.products)]
 
-    def set_price(self, sku: str, price: Decimal) -> None:
-        self.u.set(self.s.products, sku, replace(self.s.products[sku], current_price=price))
+    def set_price(self, sku: str, price: Decimal, at: datetime) -> None:
+        product = replace(self.s.products[sku], current_price=price, price_changed_at=at)
+        self.u.set(self.s.products, sku, product)
         bump_catalog(self, [sku])
 
     def put(self, product: Product) -> bool:

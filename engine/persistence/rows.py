@@ -39,6 +39,7 @@ def product_from_row(row: Any) -> Product:
             max_pause_days=row.max_pause_days,
         ),
         current_price=None if row.current_price is None else Decimal(row.current_price),
+        price_changed_at=utc(row.price_changed_at),
     )
 
 
@@ -57,6 +58,7 @@ def product_to_row(product: Product, now: datetime) -> dict[str, Any]:
         "per_customer_limit": terms.per_customer_limit,
         "max_pause_days": terms.max_pause_days,
         "current_price": None if product.current_price is None else str(product.current_price),
+        "price_changed_at": product.price_changed_at,
         "updated_at": now,
     }
 

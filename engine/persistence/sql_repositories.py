@@ -57,9 +57,11 @@ class SqlProducts(ports.Products):
         result = self._c.execute(select(tables.products).order_by(tables.products.c.sku))
         return [rows.product_from_row(row) for row in result]
 
-    def set_price(self, sku: str, price: Decimal) -> None:
+    def set_price(self, sku: str, price: Decimal, at: datetime) -> None:
         self._c.execute(
-            update(tables.products).where(tables.products.c.sku == sku).values(current_price=str(price))
+            update(tables.products)
+            .where(tables.products.c.sku == sku)
+            .values(current_price=str(price), price_changed_at=at)
         )
         bump_catalog(self._c, tables.queues.c.sku == sku)
 

@@ -75,6 +75,7 @@ products = Table(
     Column("name", String(200), nullable=False),
     Column("price", String(32), nullable=False),  # the list price
     Column("current_price", String(32)),  # set by the pricing agent; null = the list price
+    Column("price_changed_at", Moment()),  # when the pricing agent last set it
     Column("currency", String(3), nullable=False),
     Column("facility", String(64), nullable=False),
     Column("preorder_enabled", Boolean, nullable=False),

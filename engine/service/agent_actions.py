@@ -44,7 +44,7 @@ def set_price(uow: UnitOfWork, command: SetPrice, *, agent: str, now: datetime) 
         raise InvalidData("a price must be positive", field="price")
     old = uow.products.get(command.sku)
     price = command.price.quantize(Decimal("0.01"))
-    uow.products.set_price(command.sku, price)
+    uow.products.set_price(command.sku, price, now)
     before = None if old is None else str(old.selling_price)
     _decide(
         uow,

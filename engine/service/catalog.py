@@ -3,6 +3,7 @@ is a whole catalog loaded at once."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from engine.domain.errors import UnknownSku
@@ -36,7 +37,12 @@ def put_product(uow: UnitOfWork, command: PutProduct, *, now: datetime) -> bool:
 
 
 def _put_product(uow: UnitOfWork, command: PutProduct, *, now: datetime) -> bool:
-    created = uow.products.put(command.product)
+    product, old = command.product, uow.products.get(command.product.sku)
+    if old is not None and old.current_price is not None and old.price == product.price:
+        # The list price stays: so does the pricing agent's price, and the time it was set (a new list
+        # price starts the product afresh at it).
+        product = replace(product, current_price=old.current_price, price_changed_at=old.price_changed_at)
+    created = uow.products.put(product)
     uow.publish([ProductChanged(sku=command.product.sku, at=now)], key=command.product.sku)
     return created
 

@@ -28,6 +28,7 @@ class ProductState:
     opens_at: datetime | None
     closes_at: datetime | None
     quotas: tuple[tuple[str, int, int], ...]  # (channel, quota, reserved)
+    price_changed_at: datetime | None = None  # when the pricing agent last set the price (any server)
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,7 @@ def product_states(uow: UnitOfWork) -> tuple[ProductState, ...]:
                 quotas=tuple(
                     (q.channel, q.quota_units, q.reserved_units) for q in uow.quotas.for_sku(product.sku)
                 ),
+                price_changed_at=product.price_changed_at,
             )
         )
     return tuple(products)

@@ -93,6 +93,44 @@ def test_a_new_price_applies_to_new_orders_and_confirmed_orders_keep_theirs(engi
     assert (engine.order(caller, before["id"])["unit_price"], after["unit_price"]) == ("499.00", "549.90")
 
 
+def test_the_agents_price_and_when_it_was_set_are_stored_and_outlive_an_admin_edit_of_other_terms(
+    engine: PreorderEngine,
+) -> None:
+    # Given the pricing agent's price
+    sku, account = setup(engine)
+    engine.apply("pricing", [SetPrice(sku, Decimal("549.90"), "scarce")])
+    state = next(p for p in engine.product_states() if p.sku == sku)
+    assert (state.price, state.price_changed_at) == (549.90, engine.clock.now())
+    # When an admin edits the product's window, the list price unchanged
+    product = (
+        CatalogIn.model_validate(
+            {
+                "products": [
+                    {
+                        **product_body(cap=100, closes_at="2098-01-01T00:00:00Z", facility=state.facility),
+                        "sku": sku,
+                    }
+                ]
+            }
+        )
+        .to_command()
+        .products[0]
+    )
+    engine.put_product(product)
+    # Then new orders still pay the agent's price (it silently went back to the list price), and a
+    # new list price starts the product afresh at it
+    assert place(engine, account, sku, "web")["unit_price"] == "549.90"
+    repriced = (
+        CatalogIn.model_validate(
+            {"products": [{**product_body(cap=100, facility=state.facility), "sku": sku, "price": "459.00"}]}
+        )
+        .to_command()
+        .products[0]
+    )
+    engine.put_product(repriced)
+    assert place(engine, account, sku, "web")["unit_price"] == "459.00"
+
+
 def test_a_dispatched_shipment_ships_only_allocated_orders_and_moves_the_counters(
     engine: PreorderEngine,
 ) -> None:

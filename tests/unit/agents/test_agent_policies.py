@@ -53,12 +53,18 @@ def view(day: int, placed: tuple[tuple[str, str, int], ...] = (), **changes: obj
 
 
 def run(agent: object, days: int, per_day: dict[str, int], **changes: object) -> list[object]:
+    """The agent's decisions over ``days`` days of steady sales; a price it sets is in the next views,
+    with when it was set, as the engine would store it."""
     commands: list[object] = []
     reserved = 0
     for day in range(days):
         placed = tuple(("SKU", channel, units) for channel, units in per_day.items())
         reserved += sum(per_day.values())
-        commands += agent.decide(view(day, placed, units_reserved=reserved, units_queued=reserved, **changes))  # type: ignore[attr-defined]
+        today = view(day, placed, units_reserved=reserved, units_queued=reserved, **changes)
+        decided = agent.decide(today)  # type: ignore[attr-defined]
+        for price in (c for c in decided if isinstance(c, SetPrice)):
+            changes = {**changes, "price": float(price.price), "price_changed_at": today.now}
+        commands += decided
     return commands
 
 
@@ -74,6 +80,22 @@ def test_the_price_falls_when_demand_is_weak_but_stays_above_the_floor() -> None
     prices = [float(c.price) for c in commands if isinstance(c, SetPrice)]
     assert prices and prices[0] < 500
     assert min(prices) >= 400  # floor: 80% of the list price
+
+
+def test_a_price_changed_yesterday_by_any_server_waits_out_the_guardrail_in_a_fresh_agent() -> None:
+    # Given strong demand seen for a week, at a price the store says moved yesterday, or never
+    def decides(changed_at: datetime | None) -> list[object]:
+        agent = PricingAgent(model=MODEL, elasticity=2.0)  # a restarted or second server's agent
+        commands: list[object] = []
+        for day in range(7):
+            placed = (("SKU", "web", 80),)
+            state = {"units_reserved": 80 * (day + 1), "price": 550.0, "price_changed_at": changed_at}
+            commands += agent.decide(view(day, placed, **state))
+        return [c for c in commands if isinstance(c, SetPrice)]
+
+    # Then the agent that never changed it moves it; the one told of yesterday's change waits
+    assert decides(None)
+    assert decides(START + timedelta(days=5, hours=1)) == []
 
 
 def test_price_changes_respect_the_step_and_the_wait_between_changes() -> None:
