@@ -41,6 +41,12 @@ class AllocationAgent:
             if product.closes_at is None or view.now >= product.closes_at:
                 continue
             days_left = (product.closes_at - view.now) / DAY
+            stored = {channel: quota for channel, quota, _ in product.quotas}
+            if product.sku in self.quotas and stored != self.quotas[product.sku]:
+                # Not the split this agent set: the cap changed (the engine dropped the quotas) or
+                # another server's agent set its own. Split the run again now.
+                for memory in (self.quotas, self.revised, self.forecasts):
+                    memory.pop(product.sku, None)
             last = self.revised.get(product.sku)
             if product.cap_units is not None and (last is None or view.now - last >= self.recompute_every):
                 commands += self._quotas(product, days_left, view.now)

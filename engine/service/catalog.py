@@ -42,6 +42,10 @@ def _put_product(uow: UnitOfWork, command: PutProduct, *, now: datetime) -> bool
         # The list price stays: so does the pricing agent's price, and the time it was set (a new list
         # price starts the product afresh at it).
         product = replace(product, current_price=old.current_price, price_changed_at=old.price_changed_at)
+    if old is not None and old.terms.cap_units != product.terms.cap_units and uow.quotas.for_sku(product.sku):
+        # Channel quotas split the old run: they go with it, and the allocation agent splits the new one.
+        uow.queues.lock(product.sku)
+        uow.quotas.replace(product.sku, {}, {})
     created = uow.products.put(product)
     uow.publish([ProductChanged(sku=command.product.sku, at=now)], key=command.product.sku)
     return created

@@ -76,6 +76,28 @@ def test_a_channel_past_its_quota_is_refused_while_others_still_sell(engine: Pre
     )
 
 
+def test_channel_quotas_go_when_the_cap_they_split_changes(engine: PreorderEngine) -> None:
+    # Given quotas splitting a run of 100 between web and pos, web's used up
+    sku, account = setup(engine)
+    engine.apply("allocation", [SetChannelQuotas(sku, (("web", 2), ("pos", 98)), "test")])
+    place(engine, account, sku, "web", 2)
+    with pytest.raises(ChannelQuotaExhausted):
+        place(engine, account, sku, "web", 1)
+    # When an admin raises the cap to 1,000
+    state = next(p for p in engine.product_states() if p.sku == sku)
+    raised = (
+        CatalogIn.model_validate(
+            {"products": [{**product_body(cap=1000, facility=state.facility), "sku": sku}]}
+        )
+        .to_command()
+        .products[0]
+    )
+    engine.put_product(raised)
+    # Then the old split is gone (web sells again) until the allocation agent splits the new run
+    assert place(engine, account, sku, "web", 1)["status"] == "pre_order"
+    assert next(p for p in engine.product_states() if p.sku == sku).quotas == ()
+
+
 def test_cancelling_gives_the_units_back_to_the_channel_quota(engine: PreorderEngine) -> None:
     sku, account = setup(engine)
     engine.apply("allocation", [SetChannelQuotas(sku, (("web", 2),), "test")])

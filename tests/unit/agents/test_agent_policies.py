@@ -159,6 +159,22 @@ def test_quotas_split_an_oversubscribed_run_between_channels_and_sum_to_it() -> 
     assert shares["web"] > shares["pos"] >= 50  # the fairness floor: at least 5% each
 
 
+def test_the_allocation_agent_splits_again_at_once_when_the_stored_quotas_are_not_its_own() -> None:
+    # Given the agent's split of an oversubscribed run, stored as it set it (as the engine would)
+    agent, stored, splits = AllocationAgent(), (), 0
+    placed = (("SKU", "web", 30), ("SKU", "pos", 10))
+    for day in range(5):
+        for split in (
+            c for c in agent.decide(view(day, placed, quotas=stored)) if isinstance(c, SetChannelQuotas)
+        ):
+            stored, splits = tuple((channel, units, 0) for channel, units in split.quotas), splits + 1
+    assert splits == 1  # within the week, once
+    # When the engine drops them (the cap changed), the agent splits the new run the next tick
+    again = agent.decide(view(5, placed, cap_units=2000, quotas=()))
+    [split] = [c for c in again if isinstance(c, SetChannelQuotas)]
+    assert sum(units for _, units in split.quotas) == 2000
+
+
 def test_with_a_weight_on_the_worst_fill_rate_the_split_still_sums_to_the_run_with_every_floor() -> None:
     commands = run(AllocationAgent(fairness_weight=50.0), 3, {"web": 30, "pos": 10})
     quotas = [c for c in commands if isinstance(c, SetChannelQuotas)]
