@@ -125,6 +125,35 @@ def dedupe_keys(command: PlacePreorder) -> list[str]:
     return keys
 
 
+def _first_answer(
+    uow: UnitOfWork, account: str, keys: list[str], fingerprint: str, now: datetime
+) -> IdempotencyRecord | None:
+    """The first answer to this intent under any of its keys, or None for a new intent.
+
+    A replay found under one key (say its ``external_id``) also records the keys it came with that
+    were new (a fresh ``Idempotency-Key``): a retry under that key then replays too, and the key can
+    never name a second order.
+    """
+    first: IdempotencyRecord | None = None
+    new_keys = []
+    for key in keys:
+        record = uow.idempotency.get(account, key)
+        if record is None:
+            new_keys.append(key)
+            continue
+        if record.request_hash != fingerprint:
+            what = "Idempotency-Key" if key.startswith("key:") else "external_id"
+            raise IdempotencyKeyMismatch(f"this {what} was already used with a different request body")
+        first = first or record
+    if first is not None and new_keys:
+        for key in new_keys:
+            uow.idempotency.add(
+                IdempotencyRecord(account, key, fingerprint, first.order_id, first.response, now)
+            )
+        uow.commit()
+    return first
+
+
 def place_preorder(
     uow: UnitOfWork,
     command: PlacePreorder,
@@ -138,13 +167,9 @@ def place_preorder(
     intent, account = command.intent, command.account_id
     keys = dedupe_keys(command)
     fingerprint = intent_hash(intent) if keys else ""  # only kept beside a dedupe key
-    for key in keys:
-        first = uow.idempotency.get(account, key)
-        if first is not None:
-            if first.request_hash != fingerprint:
-                what = "Idempotency-Key" if key.startswith("key:") else "external_id"
-                raise IdempotencyKeyMismatch(f"this {what} was already used with a different request body")
-            return Placement(first.response, replayed=True)
+    first = _first_answer(uow, account, keys, fingerprint, now)
+    if first is not None:
+        return Placement(first.response, replayed=True)
 
     reservation = uow.queues.reserve(intent.sku, intent.quantity)
     if reservation is None:

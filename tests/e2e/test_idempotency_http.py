@@ -42,6 +42,28 @@ def test_a_retry_with_the_same_external_id_returns_the_first_answer(api: Api) ->
     assert count(api, key, sku) == 2
 
 
+def test_a_new_key_on_a_replay_keeps_naming_the_first_order(api: Api) -> None:
+    # Given an order placed under an external id and one key, then retried under a second key
+    sku = api.new_product()
+    key = api.new_key()
+    body = order_body(sku, external_id=unique("shop-order"))
+    first_key, second_key = {"Idempotency-Key": unique("idem")}, {"Idempotency-Key": unique("idem")}
+    with api.client(key) as http:
+        first = http.post("/v1/preorders", json=body, headers=first_key)
+        again = http.post("/v1/preorders", json=body, headers=second_key)
+        # When the second key comes with another order, and the retry under it comes once more
+        other = http.post(
+            "/v1/preorders", json=order_body(sku, external_id=unique("shop-order")), headers=second_key
+        )
+        retried = http.post("/v1/preorders", json=body, headers=second_key)
+    # Then the second key names the first order only: the other order is refused, the retry replays
+    assert again.json() == first.json() and again.headers["idempotent-replayed"] == "true"
+    assert other.status_code == 409, other.text
+    assert other.json()["type"].endswith("/idempotency_key_mismatch")
+    assert retried.status_code == 201 and retried.json() == first.json()
+    assert count(api, key, sku) == 1
+
+
 def test_a_key_reused_with_a_different_body_is_refused(api: Api) -> None:
     sku = api.new_product()
     key = api.new_key()
