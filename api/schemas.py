@@ -200,6 +200,26 @@ class LanesOut(BaseModel):
     lanes: int
 
 
+class ProductView(BaseModel):
+    """A product as stored: what ``PUT /v1/products/{sku}`` takes, with the price a new order pays now."""
+
+    sku: str
+    name: str
+    price: str = Field(description="The list price.")
+    selling_price: str = Field(
+        description="What a new order pays now (the list price or the pricing agent's)."
+    )
+    price_changed_at: str | None = Field(description="When the pricing agent last set the selling price.")
+    currency: str
+    facility: str
+    preorder: dict[str, Any]
+
+
+class FacilityLanes(BaseModel):
+    facility: str
+    lanes: list[dict[str, Any]]
+
+
 class Reason(Strict):
     reason: Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True)] | None = (
         None

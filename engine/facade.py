@@ -13,7 +13,9 @@ from typing import Any, TypeVar
 from engine.catalog_input import CatalogIn
 from engine.clock import Clock
 from engine.config import Settings
+from engine.domain.catalog import Product
 from engine.domain.errors import DomainError, TemporarilyUnavailable, Unauthorized
+from engine.domain.lanes import Lane
 from engine.domain.orders import OrderIntent
 from engine.domain.supply import SupplyPlan
 from engine.persistence.database import Database
@@ -162,21 +164,18 @@ class PreorderEngine:
             log.critical("dead letter could not be stored; payload follows: %s", payload)
             return None
 
+    def _catalog_write(self, change: Callable[..., T], command: Any) -> T:
+        """A catalog change, with what re-promising the queues it touches needs."""
+        now, policy = self.clock.now(), self.policy
+        c, days = policy.confidence, policy.tolerance_days
+        return self._write(lambda uow: change(uow, command, now=now, confidence=c, tolerance_days=days))
+
     def put_product(self, command: PutProduct) -> bool:
-        return self._write(lambda uow: catalog.put_product(uow, command, now=self.clock.now()))
+        return self._catalog_write(catalog.put_product, command)
 
     def replace_supply_plan(self, command: ReplaceSupplyPlan) -> SupplyPlan:
         """Replace the plan; every queued order of the SKU is re-promised in the same transaction."""
-        policy = self.policy
-        return self._write(
-            lambda uow: catalog.replace_supply_plan(
-                uow,
-                command,
-                now=self.clock.now(),
-                confidence=policy.confidence,
-                tolerance_days=policy.tolerance_days,
-            )
-        )
+        return self._catalog_write(catalog.replace_supply_plan, command)
 
     @property
     def policy(self) -> fulfilment.Policy:
@@ -254,13 +253,12 @@ class PreorderEngine:
         return None if "admin" in caller.scopes else caller.account_id
 
     def replace_lanes(self, command: ReplaceLanes) -> int:
-        return len(self._write(lambda uow: catalog.replace_lanes(uow, command, now=self.clock.now())))
+        """Replace the facilities' lanes; the queues they serve are promised again in the same transaction."""
+        return len(self._catalog_write(catalog.replace_lanes, command))
 
     def load_catalog(self, data: CatalogIn) -> dict[str, int]:
         """Load products, their plans and lanes in one transaction: all of it, or nothing."""
-        load, now, policy = data.to_command(), self.clock.now(), self.policy
-        c, days = policy.confidence, policy.tolerance_days
-        self._write(lambda uow: catalog.load_catalog(uow, load, now=now, confidence=c, tolerance_days=days))
+        self._catalog_write(catalog.load_catalog, data.to_command())
         return {"products": len(data.products), "lanes": len(data.lanes)}
 
     def issue_key(self, account_id: str, scopes: frozenset[str]) -> access.IssuedKey:
@@ -292,6 +290,12 @@ class PreorderEngine:
 
     def supply_plan(self, sku: str) -> SupplyPlan:
         return self._read(lambda uow: catalog.supply_plan_of(uow, sku))
+
+    def product(self, sku: str) -> Product:
+        return self._read(lambda uow: catalog.product_of(uow, sku))
+
+    def lanes(self, facility: str) -> list[Lane]:
+        return self._read(lambda uow: uow.lanes.for_facility(facility))
 
     def wait_time(
         self, sku: str, country: str, region: str | None, quantity: int = 1, *, raw_key: str | None = None

@@ -139,7 +139,8 @@ def repromise(
     """Promise every queued order from the ladder; ``lanes[i]`` serves ``snapshot.destinations[i]``.
 
     Paused orders keep their place, so their units count ahead of later orders and they are promised
-    what they would get on resuming. An order no supply covers keeps its dates and is flagged.
+    what they would get on resuming. An order no supply covers, or whose destination no lane serves any
+    more, keeps its dates and is flagged.
     """
     positions = np.cumsum(snapshot.quantities)
     availability, spread, sources, covered = _coverage(ladder, positions)
@@ -164,6 +165,8 @@ def repromise(
     conflicts = np.full(len(snapshot), None, dtype=object)
     broken = covered & (late_days > tolerance_days)
     conflicts[broken] = [f"latest delivery {d} days after the first promise" for d in late_days[broken]]
+    unserved = np.array([lane is None for lane in lanes], dtype=bool)[snapshot.destination_index]
+    conflicts[covered & unserved] = "no delivery lane serves this destination any more"
     conflicts[~covered] = "no planned supply covers this order"
     changed = (
         (availability != snapshot.availability)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+from engine.domain.catalog import Product
 from engine.domain.errors import UnknownSku
 from engine.domain.events import LanesReplaced, ProductChanged, SupplyPlanReplaced
 from engine.domain.lanes import Lane
@@ -21,22 +22,27 @@ def load_catalog(
     """Products, then their supply plans (each SKU's queue re-promised), then lanes, in one transaction:
     all of it or, if anything fails, none of it."""
     for product in command.products:
-        _put_product(uow, product, now=now)
+        _put_product(uow, product, now=now, confidence=confidence, tolerance_days=tolerance_days)
     for plan in command.plans:
         _replace_supply_plan(uow, plan, now=now, confidence=confidence, tolerance_days=tolerance_days)
     if command.lanes is not None:
-        _replace_lanes(uow, command.lanes, now=now)
+        _replace_lanes(uow, command.lanes, now=now, confidence=confidence, tolerance_days=tolerance_days)
     uow.commit()
 
 
-def put_product(uow: UnitOfWork, command: PutProduct, *, now: datetime) -> bool:
-    """Create or replace the product; True when it was created."""
-    created = _put_product(uow, command, now=now)
+def put_product(
+    uow: UnitOfWork, command: PutProduct, *, now: datetime, confidence: float, tolerance_days: int
+) -> bool:
+    """Create or replace the product; True when it was created. A product that now ships from another
+    facility has its queue promised again from that facility's lanes."""
+    created = _put_product(uow, command, now=now, confidence=confidence, tolerance_days=tolerance_days)
     uow.commit()
     return created
 
 
-def _put_product(uow: UnitOfWork, command: PutProduct, *, now: datetime) -> bool:
+def _put_product(
+    uow: UnitOfWork, command: PutProduct, *, now: datetime, confidence: float, tolerance_days: int
+) -> bool:
     product, old = command.product, uow.products.get(command.product.sku)
     if old is not None and old.current_price is not None and old.price == product.price:
         # The list price stays: so does the pricing agent's price, and the time it was set (a new list
@@ -46,8 +52,17 @@ def _put_product(uow: UnitOfWork, command: PutProduct, *, now: datetime) -> bool
         # Channel quotas split the old run: they go with it, and the allocation agent splits the new one.
         uow.queues.lock(product.sku)
         uow.quotas.replace(product.sku, {}, {})
+    moved = old is not None and old.facility != product.facility
+    if moved:
+        uow.queues.lock(product.sku)
     created = uow.products.put(product)
     uow.publish([ProductChanged(sku=command.product.sku, at=now)], key=command.product.sku)
+    if moved:
+        assert old is not None
+        cause = f"ships from {product.facility} instead of {old.facility}"
+        repromise_sku(
+            uow, product.sku, cause=cause, now=now, confidence=confidence, tolerance_days=tolerance_days
+        )
     return created
 
 
@@ -60,10 +75,17 @@ def replace_supply_plan(
     return stored
 
 
+def product_of(uow: UnitOfWork, sku: str) -> Product:
+    """The product as stored; :class:`UnknownSku` when there is no such product."""
+    product = uow.products.get(sku)
+    if product is None:
+        raise UnknownSku(f"no product with SKU {sku!r}", sku=sku)
+    return product
+
+
 def supply_plan_of(uow: UnitOfWork, sku: str) -> SupplyPlan:
     """The product's current supply plan; :class:`UnknownSku` when there is no such product."""
-    if uow.products.get(sku) is None:
-        raise UnknownSku(f"no product with SKU {sku!r}", sku=sku)
+    product_of(uow, sku)
     return uow.supply.get(sku)
 
 
@@ -88,15 +110,32 @@ def _replace_supply_plan(
     return stored
 
 
-def replace_lanes(uow: UnitOfWork, command: ReplaceLanes, *, now: datetime) -> list[Lane]:
-    """Replace every lane of the facilities named in the command."""
-    lanes = _replace_lanes(uow, command, now=now)
+def replace_lanes(
+    uow: UnitOfWork, command: ReplaceLanes, *, now: datetime, confidence: float, tolerance_days: int
+) -> list[Lane]:
+    """Replace every lane of the facilities named in the command; the queues of the products they ship
+    are promised again from the new lanes in the same transaction."""
+    lanes = _replace_lanes(uow, command, now=now, confidence=confidence, tolerance_days=tolerance_days)
     uow.commit()
     return lanes
 
 
-def _replace_lanes(uow: UnitOfWork, command: ReplaceLanes, *, now: datetime) -> list[Lane]:
+def _replace_lanes(
+    uow: UnitOfWork, command: ReplaceLanes, *, now: datetime, confidence: float, tolerance_days: int
+) -> list[Lane]:
     lanes = list(command.lanes)
+    facilities = sorted({lane.facility for lane in lanes})
+    # Replacing the lanes moves the catalog version of every queue they serve, which holds those queues
+    # until the commit: an order placed from here on waits and is promised from the new lanes, and one
+    # placed before is in the line read below.
     uow.lanes.replace_facilities(lanes)
     uow.publish([LanesReplaced(count=len(lanes), at=now)], key="lanes")
+    cause = f"delivery lanes from {', '.join(facilities)} replaced"
+    for sku in sorted(uow.queues.active_skus()):
+        product = uow.products.get(sku)
+        if product is not None and product.facility in facilities:
+            uow.queues.lock(sku)
+            repromise_sku(
+                uow, sku, cause=cause, now=now, confidence=confidence, tolerance_days=tolerance_days
+            )
     return lanes

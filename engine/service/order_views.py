@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from engine.domain.orders import OrderStatus, Preorder
@@ -11,7 +11,9 @@ from engine.domain.promise import Promise
 
 def stamp(moment: datetime | None) -> str | None:
     """UTC time as the API shows it: ISO 8601 with a trailing Z."""
-    return None if moment is None else moment.isoformat().replace("+00:00", "Z")
+    if moment is None:
+        return None
+    return (moment.astimezone(UTC) if moment.tzinfo else moment).isoformat().replace("+00:00", "Z")
 
 
 def promise_body(promise: Promise) -> dict[str, Any]:

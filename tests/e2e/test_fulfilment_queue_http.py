@@ -127,6 +127,15 @@ def test_the_same_receipt_reference_is_applied_once(api: Api) -> None:
     assert (totals["units_allocated"], totals["units_active"]) == (1, 1)
 
 
+def test_a_receipts_time_given_in_another_zone_is_shown_in_utc_first_and_on_replay(api: Api) -> None:
+    sku = api.new_product()
+    reference = unique("RCPT")
+    first = receive(api, sku, 1, reference, received_at="2026-11-30T10:00:00+09:00")
+    again = receive(api, sku, 1, reference, received_at="2026-11-30T10:00:00+09:00")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["received_at"] == again.json()["received_at"] == "2026-11-30T01:00:00Z"
+
+
 def test_a_receipt_naming_a_run_lowers_what_the_run_still_owes(api: Api) -> None:
     sku = api.new_product(plan=plan_body(("R-1", 10, "2027-02-01", 0)))
     assert receive(api, sku, 4, lot="R-1").status_code == 201
