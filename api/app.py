@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api import errors, json_body
 from api.body_limit import BodyLimit
+from api.head_requests import HeadAsGet
 from api.routers import fulfilment, keys, operations, preorders, products
 from api.schemas import PreorderCreate
 from api.text_guard import RefuseNul
@@ -101,4 +102,5 @@ def create_app(
     # The last added runs first: an oversized body is refused before the NUL check reads it.
     app.add_middleware(RefuseNul)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(HeadAsGet)
     return app

@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from engine.domain import errors as rules
 
@@ -82,6 +83,21 @@ def _field_errors(error: RequestValidationError) -> tuple[str, list[dict[str, st
     return detail, fields
 
 
+_METHODS = ("DELETE", "GET", "PATCH", "POST", "PUT")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route answers at the request's path (HEAD comes with GET, see
+    ``api.head_requests``). Each route has its own methods, so each method is asked of the router."""
+    routes = request.app.router.routes
+    allowed = [
+        method
+        for method in _METHODS
+        if any(route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes)
+    ]
+    return sorted(allowed + (["HEAD"] if "GET" in allowed else []))
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(rules.DomainError)
     async def _domain(_: Request, error: rules.DomainError) -> JSONResponse:
@@ -95,12 +111,15 @@ def install(app: FastAPI) -> None:
         return problem(422, "invalid_request", detail, {"errors": fields})
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, error: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
         code = _HTTP_TYPES.get(error.status_code, "http_error")
         detail = str(error.detail)
         if error.status_code == 400:
             detail = "the body could not be read: send UTF-8 encoded JSON"
-        return problem(error.status_code, code, detail)
+        answer = problem(error.status_code, code, detail)
+        if error.status_code == 405:  # say which methods the resource has (RFC 9110 §15.5.6)
+            answer.headers["Allow"] = ", ".join(allowed_methods(request))
+        return answer
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, error: Exception) -> JSONResponse:  # pragma: no cover - a bug

@@ -11,6 +11,7 @@ from api.json_body import documented, idempotency_key, read_json
 from api.json_response import json_response
 from api.schemas import PreorderCreate, PreorderPage, PreorderRead
 from engine.bootstrap import PreorderEngine
+from engine.domain.orders import OrderStatus
 from engine.service.ports import OrderQuery
 from engine.service.queries import decode_cursor
 
@@ -52,7 +53,7 @@ def list_preorders(
     caller: Reader,
     engine: EngineDep,
     sku: Annotated[str | None, Query(max_length=64)] = None,
-    status_: Annotated[str | None, Query(alias="status", max_length=20)] = None,
+    status_: Annotated[OrderStatus | None, Query(alias="status")] = None,
     customer_id: Annotated[str | None, Query(max_length=100)] = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
@@ -60,6 +61,13 @@ def list_preorders(
     """Your orders, oldest first, a page at a time (pass ``next_cursor`` back as ``cursor``)."""
     after = decode_cursor(cursor) if cursor else None
     page = engine.orders(
-        OrderQuery(caller.account_id, limit, after=after, sku=sku, status=status_, customer_id=customer_id)
+        OrderQuery(
+            caller.account_id,
+            limit,
+            after=after,
+            sku=sku,
+            status=None if status_ is None else status_.value,
+            customer_id=customer_id,
+        )
     )
     return {"items": page.items, "next_cursor": page.next_cursor}

@@ -218,6 +218,15 @@ def test_a_wait_time_question_with_a_bad_parameter_names_it(
     assert assert_problem(bad_sku, 422, "invalid_request")["errors"][0]["field"] == "path.sku"
 
 
+@pytest.mark.parametrize("status", ["bogus", "PAUSED", ""])
+def test_listing_orders_by_a_status_that_does_not_exist_names_the_parameter(api: Api, status: str) -> None:
+    with api.client(api.new_key()) as http:
+        answer = http.get("/v1/preorders", params={"status": status})
+    assert [error["field"] for error in assert_problem(answer, 422, "invalid_request")["errors"]] == [
+        "query.status"
+    ]
+
+
 def test_the_placing_route_documents_its_body_and_idempotency_key(api: Api) -> None:
     with api.client() as http:
         schema = http.get("/openapi.json").json()
@@ -256,4 +265,21 @@ def test_an_oversized_body_is_refused_before_it_is_read(api: Api) -> None:
 def test_unknown_routes_and_methods_answer_problems_too(api: Api) -> None:
     with api.client(api.new_key()) as http:
         assert_problem(http.get("/v1/nothing-here"), 404, "not_found")
-        assert_problem(http.delete("/v1/preorders"), 405, "method_not_allowed")
+        not_allowed = http.delete("/v1/preorders")
+        assert_problem(not_allowed, 405, "method_not_allowed")
+        assert set(not_allowed.headers["allow"].split(", ")) == {"GET", "HEAD", "POST"}
+
+
+def test_head_answers_like_get_without_a_body(api: Api) -> None:
+    sku = api.new_product()
+    with api.client(api.new_key()) as http:
+        order = http.post("/v1/preorders", json=order_body(sku)).json()
+        for path in (f"/v1/preorders/{order['id']}", "/health", "/openapi.json"):
+            got, head = http.get(path), http.head(path)
+            assert (head.status_code, head.content) == (200, b""), path
+            assert head.headers["content-type"] == got.headers["content-type"]
+            assert head.headers["content-length"] == got.headers["content-length"]
+        missing = http.head("/v1/preorders/0000000000000000000000000")
+        assert (missing.status_code, missing.headers["content-type"]) == (404, "application/problem+json")
+    with api.client() as anonymous:
+        assert anonymous.head(f"/v1/preorders/{order['id']}").status_code == 401
