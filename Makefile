@@ -5,6 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DATA := var
+PORT ?= 8000
 export PREORDER_DATA_DIR ?= $(CURDIR)/$(DATA)
 
 .PHONY: install run test lint bench clean
@@ -17,18 +18,19 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## run: set up, migrate the SQLite database under var/, load the demo catalog, print demo keys, serve.
+## run: set up, migrate the SQLite database under var/, load the demo catalog into an empty one, print
+## demo keys, serve on PORT (8000).
 run: $(STAMP)
 	$(BIN)/preorder db upgrade
-	$(BIN)/preorder catalog load engine/demo/catalog.yaml
+	$(BIN)/preorder catalog load --if-empty engine/demo/catalog.yaml
 	@mkdir -p $(DATA)
 	@test -s $(DATA)/demo-shop.key || $(BIN)/preorder keys create --account demo-shop \
 		--scopes orders:write --scopes orders:read > $(DATA)/demo-shop.key
 	@test -s $(DATA)/admin.key || $(BIN)/preorder keys create --account admin --scopes admin > $(DATA)/admin.key
 	@echo "demo shop key (orders:write orders:read): $$(cat $(DATA)/demo-shop.key)"
 	@echo "admin key:                                $$(cat $(DATA)/admin.key)"
-	@echo "API on http://127.0.0.1:8000 - docs at http://127.0.0.1:8000/docs"
-	$(BIN)/preorder serve --host 127.0.0.1 --port 8000
+	@echo "API on http://127.0.0.1:$(PORT) - docs at http://127.0.0.1:$(PORT)/docs"
+	$(BIN)/preorder serve --host 127.0.0.1 --port $(PORT)
 
 ## test: set up and run the whole suite (PostgreSQL tests are required when CI=true).
 test: $(STAMP)

@@ -256,9 +256,12 @@ class PreorderEngine:
         """Replace the facilities' lanes; the queues they serve are promised again in the same transaction."""
         return len(self._catalog_write(catalog.replace_lanes, command))
 
-    def load_catalog(self, data: CatalogIn) -> dict[str, int]:
-        """Load products, their plans and lanes in one transaction: all of it, or nothing."""
-        self._catalog_write(catalog.load_catalog, data.to_command())
+    def load_catalog(self, data: CatalogIn, *, only_into_empty: bool = False) -> dict[str, int] | None:
+        """Load products, their plans and lanes in one transaction: all of it, or nothing (None when
+        ``only_into_empty`` and the catalog has products)."""
+        load = replace(data.to_command(), only_into_empty=only_into_empty)
+        if not self._catalog_write(catalog.load_catalog, load):
+            return None
         return {"products": len(data.products), "lanes": len(data.lanes)}
 
     def issue_key(self, account_id: str, scopes: frozenset[str]) -> access.IssuedKey:

@@ -102,16 +102,28 @@ def register(app: typer.Typer) -> None:
         )
 
     @catalog.command("load")
-    def load(path: Annotated[Path, typer.Argument(help="YAML or JSON catalog file.")]) -> None:
-        """Load products (with supply plans) and lanes from a file."""
+    def load(
+        path: Annotated[Path, typer.Argument(help="YAML or JSON catalog file.")],
+        if_empty: Annotated[
+            bool,
+            typer.Option(
+                "--if-empty",
+                help="Load only into a catalog without products (so a restart keeps an admin's edits).",
+            ),
+        ] = False,
+    ) -> None:
+        """Load products (with supply plans) and lanes from a file, in one transaction."""
         data = read_catalog(path)
         engine = _engine()
         try:
-            counts = engine.load_catalog(data)
+            counts = engine.load_catalog(data, only_into_empty=if_empty)
         except DomainError as refusal:
             fail(refusal.detail)
         except OperationalError as bad:  # the database went away; other SQL errors are bugs, with a trace
             fail(f"database error: {first_line(bad)}")
         finally:
             engine.close()
+        if counts is None:
+            typer.echo(f"the catalog already has products: {path} not loaded (--if-empty)")
+            return
         typer.echo(f"loaded {counts['products']} products and {counts['lanes']} lanes from {path}")

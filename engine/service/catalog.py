@@ -18,9 +18,12 @@ from engine.service.repromising import describe_plan_change, repromise_sku
 
 def load_catalog(
     uow: UnitOfWork, command: LoadCatalog, *, now: datetime, confidence: float, tolerance_days: int
-) -> None:
+) -> bool:
     """Products, then their supply plans (each SKU's queue re-promised), then lanes, in one transaction:
-    all of it or, if anything fails, none of it."""
+    all of it or, if anything fails, none of it. False when nothing was loaded because the command asks
+    for an empty catalog and this one has products."""
+    if command.only_into_empty and uow.products.all():
+        return False
     for product in command.products:
         _put_product(uow, product, now=now, confidence=confidence, tolerance_days=tolerance_days)
     for plan in command.plans:
@@ -28,6 +31,7 @@ def load_catalog(
     if command.lanes is not None:
         _replace_lanes(uow, command.lanes, now=now, confidence=confidence, tolerance_days=tolerance_days)
     uow.commit()
+    return True
 
 
 def put_product(

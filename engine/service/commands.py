@@ -41,6 +41,7 @@ class LoadCatalog:
     products: tuple[PutProduct, ...]
     plans: tuple[ReplaceSupplyPlan, ...]
     lanes: ReplaceLanes | None
+    only_into_empty: bool = False  # load nothing if the catalog already has a product (demo data)
 
 
 # --- what agents ask for (applied through the engine, each with its reason) -------------------------

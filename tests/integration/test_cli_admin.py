@@ -37,6 +37,26 @@ def test_migrating_loading_the_demo_catalog_and_creating_a_key_work_on_a_fresh_d
     assert (tmp_path / "preorder.sqlite3").exists()
 
 
+def test_loading_the_demo_only_into_an_empty_catalog_keeps_what_an_admin_changed_since(
+    tmp_path: Path,
+) -> None:
+    # Given the demo loaded by a first `make run`, then one of its products renamed by an admin
+    assert preorder("catalog", "load", "--if-empty", str(DEMO), data_dir=tmp_path).returncode == 0
+    database = tmp_path / "preorder.sqlite3"
+    with sqlite3.connect(database) as connection:
+        connection.execute("UPDATE products SET name = 'Renamed by an admin' WHERE sku = 'CONSOLE-X'")
+        versions = connection.execute("SELECT sku, version FROM supply_plans ORDER BY sku").fetchall()
+    # When `make run` starts again
+    again = preorder("catalog", "load", "--if-empty", str(DEMO), data_dir=tmp_path)
+    # Then the demo is not loaded over the admin's catalog, and says so
+    assert again.returncode == 0, again.stderr
+    assert "already has products" in again.stdout
+    with sqlite3.connect(database) as connection:
+        name = connection.execute("SELECT name FROM products WHERE sku = 'CONSOLE-X'").fetchone()[0]
+        assert connection.execute("SELECT sku, version FROM supply_plans ORDER BY sku").fetchall() == versions
+    assert name == "Renamed by an admin"
+
+
 def test_the_demo_catalog_loads_into_postgresql(postgres_database: str, tmp_path: Path) -> None:
     loaded = preorder("catalog", "load", str(DEMO), data_dir=tmp_path, url=postgres_database)
     assert loaded.returncode == 0, loaded.stderr
