@@ -152,17 +152,24 @@ def wait_time(
         "expected_availability": None,
         "delivery_window": None,
     }
-    cap = product.terms.cap_units
+    cap, limit = product.terms.cap_units, product.terms.per_customer_limit
     if answer["reason"] is None and cap is not None and counters.units_reserved + quantity > cap:
         answer["reason"] = "sold_out"
+    if answer["reason"] is None and limit is not None and quantity > limit:
+        answer["reason"] = "customer_limit_exceeded"  # whoever asks: no customer may hold that many
     lane = best_lane(list(entry.lanes), product.facility, country, region)
     if answer["reason"] is None and lane is None:
         answer["reason"] = "destination_not_served"
     if answer["reason"] is not None or lane is None:
         return answer
+    # As placing decides: units on the shelf go to the order at once if nobody waits ahead of it.
+    from_shelf = counters.units_on_hand >= quantity and (
+        counters.units_queued == 0 or not uow.queues.waiting_ahead(sku, counters.next_sequence)
+    )
     ladder = entry.ladder(counters.units_on_hand, now.date())
     try:
-        promise = promise_for(ladder.cover(counters.units_queued + quantity), lane, confidence)
+        position = quantity if from_shelf else counters.units_queued + quantity
+        promise = promise_for(ladder.cover(position), lane, confidence)
     except SoldOut:
         answer["reason"] = "sold_out"
         return answer

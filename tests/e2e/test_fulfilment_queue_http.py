@@ -100,8 +100,11 @@ def test_an_order_behind_only_paused_orders_takes_units_on_the_shelf_at_once(api
         http.post(f"/v1/preorders/{paused['id']}/pause")
         assert receive(api, sku, 1, reference="R-SHELF-2").json()["allocated_orders"] == []
         before = http.get(f"/v1/preorders/{paused['id']}").json()["promise_on_resume"]
-        # When a new order arrives behind it
+        # When a new order arrives behind it (the wait time, asked first, says what it will get)
+        asked = http.get(f"/v1/products/{sku}/wait-time", params={"country": "US", "region": "CA"}).json()
         later = place(http, sku, 1)
+        assert asked["expected_availability"] == later["expected_availability"]
+        assert asked["delivery_window"] == later["delivery_window"]
         # Then the new order is served from the shelf at once (allocation skips paused orders)
         assert later["status"] == "allocated"
         today = later["expected_availability"]

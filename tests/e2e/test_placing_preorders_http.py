@@ -100,9 +100,18 @@ def test_the_wait_time_shows_what_a_new_order_would_be_promised(api: Api) -> Non
 def test_the_wait_time_says_why_a_product_cannot_be_preordered(api: Api) -> None:
     sku = api.new_product(cap=1)
     closed = api.new_product(closes_at="2021-01-01T00:00:00Z")
+    limited = api.new_product(limit=2)
     with api.client(api.new_key()) as http:
         http.post("/v1/preorders", json=order_body(sku))
         sold_out = http.get(f"/v1/products/{sku}/wait-time", params={"country": "US"}).json()
         window = http.get(f"/v1/products/{closed}/wait-time", params={"country": "US"}).json()
+        ask = lambda quantity: http.get(  # noqa: E731
+            f"/v1/products/{limited}/wait-time", params={"country": "US", "quantity": quantity}
+        ).json()
+        two, three = ask(2), ask(3)
+        refused = http.post("/v1/preorders", json=order_body(limited, quantity=3))
     assert (sold_out["preorderable"], sold_out["reason"]) == (False, "sold_out")
     assert (window["preorderable"], window["reason"]) == (False, "window_closed")
+    assert two["preorderable"] is True
+    assert (three["preorderable"], three["reason"]) == (False, "customer_limit_exceeded")
+    assert refused.json()["type"].endswith("/customer_limit_exceeded")
