@@ -56,12 +56,15 @@ def set_price(uow: UnitOfWork, command: SetPrice, *, agent: str, now: datetime) 
 
 
 def set_channel_quotas(uow: UnitOfWork, command: SetChannelQuotas, *, agent: str, now: datetime) -> None:
-    """Replace the SKU's channel quotas; what each channel already holds counts against its quota."""
+    """Replace the SKU's channel quotas; what each channel already holds counts against its quota. The
+    split in force asked again (another server's agent saw the same run) changes and records nothing."""
     _product(uow, command.sku)
     uow.queues.lock(command.sku)
     quotas = dict(command.quotas)
     if any(units < 0 for units in quotas.values()):
         raise InvalidData("quotas cannot be negative", field="quotas")
+    if quotas and {q.channel: q.quota_units for q in uow.quotas.for_sku(command.sku)} == quotas:
+        return
     held = uow.preorders.channel_units(command.sku)
     uow.quotas.replace(command.sku, quotas, {channel: held.get(channel, 0) for channel in quotas})
     _decide(uow, Decision(agent, "channel_quotas", command.sku, command.reason, {"quotas": quotas}, now))

@@ -76,6 +76,18 @@ def test_a_channel_past_its_quota_is_refused_while_others_still_sell(engine: Pre
     )
 
 
+def test_the_same_split_asked_twice_is_one_decision(engine: PreorderEngine) -> None:
+    # Given two servers' allocation agents that saw the same run and chose the same split
+    sku, _ = setup(engine)
+    split = SetChannelQuotas(sku, (("web", 40), ("pos", 60)), "same forecast")
+    engine.apply("allocation", [split])
+    engine.apply("allocation", [split])
+    # Then the split is recorded once; a different split is a decision of its own
+    engine.apply("allocation", [SetChannelQuotas(sku, (("web", 50), ("pos", 50)), "new forecast")])
+    kinds = [(d.kind, d.data["quotas"]) for d in engine.decisions(sku=sku)]
+    assert kinds == [("channel_quotas", {"web": 50, "pos": 50}), ("channel_quotas", {"web": 40, "pos": 60})]
+
+
 def test_channel_quotas_go_when_the_cap_they_split_changes(engine: PreorderEngine) -> None:
     # Given quotas splitting a run of 100 between web and pos, web's used up
     sku, account = setup(engine)
