@@ -103,6 +103,8 @@ def install(app: FastAPI) -> None:
     async def _domain(_: Request, error: rules.DomainError) -> JSONResponse:
         status = STATUS.get(type(error), 409)
         extra = {key: value for key, value in error.extra.items() if value is not None}
+        if status == 422:  # the same shape as a schema refusal: field errors (and the first one's field)
+            extra["errors"] = [{"field": str(extra.get("field", "body")), "message": error.detail}]
         return problem(status, error.code, error.detail, extra)
 
     @app.exception_handler(RequestValidationError)

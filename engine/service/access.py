@@ -47,11 +47,14 @@ def issue_key(
     if not ACCOUNT_ID.fullmatch(account_id):
         raise InvalidData(
             f"account must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit; "
-            f"got {account_id[:70]!r}"
+            f"got {account_id[:70]!r}",
+            field="path.account",
         )
     unknown = scopes - SCOPES
     if unknown or not scopes:
-        raise InvalidData(f"scopes must be a non-empty subset of {sorted(SCOPES)}; got {sorted(scopes)}")
+        raise InvalidData(
+            f"scopes must be a non-empty subset of {sorted(SCOPES)}; got {sorted(scopes)}", field="scopes"
+        )
     raw = raw or f"pe_{secrets.token_urlsafe(32)}"
     key = ApiKey(
         id=f"key_{secrets.token_hex(8)}",

@@ -115,7 +115,7 @@ def decode_cursor(cursor: str) -> str:
 
 
 def _not_issued() -> InvalidData:
-    return InvalidData("cursor is not one this API issued", field="cursor")
+    return InvalidData("cursor is not one this API issued", field="query.cursor")
 
 
 def list_orders(uow: UnitOfWork, query: OrderQuery) -> Page:

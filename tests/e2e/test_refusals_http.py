@@ -227,6 +227,19 @@ def test_listing_orders_by_a_status_that_does_not_exist_names_the_parameter(api:
     ]
 
 
+def test_a_value_the_engine_refuses_is_named_in_field_errors_like_a_schema_refusal(api: Api) -> None:
+    sku = api.new_product()
+    with api.client(api.new_key()) as http, api.admin() as admin:
+        cursor = http.get("/v1/preorders", params={"cursor": "abc"})
+        lot = admin.post(
+            f"/v1/products/{sku}/receipts", json={"quantity": 1, "reference": "R", "lot": "NOPE"}
+        )
+        scopes = admin.post(f"/v1/accounts/{unique('acct')}/keys", json={"scopes": ["bogus"]})
+    for answer, field in ((cursor, "query.cursor"), (lot, "lot"), (scopes, "scopes")):
+        body = assert_problem(answer, 422, "invalid_request")
+        assert body["errors"] == [{"field": field, "message": body["detail"]}]
+
+
 def test_the_placing_route_documents_its_body_and_idempotency_key(api: Api) -> None:
     with api.client() as http:
         schema = http.get("/openapi.json").json()

@@ -23,7 +23,7 @@ def test_any_text_decodes_only_to_an_id_that_encodes_back_to_it_and_holds_no_nul
     try:
         order_id = decode_cursor(cursor)
     except InvalidData as refused:
-        assert refused.extra == {"field": "cursor"}
+        assert refused.extra == {"field": "query.cursor"}
         return
     assert encode_cursor(order_id) == cursor
     assert "\x00" not in order_id
