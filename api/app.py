@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from api import errors, json_body
 from api.body_limit import BodyLimit
 from api.head_requests import HeadAsGet
+from api.openapi_problems import document_problems
 from api.routers import fulfilment, keys, operations, preorders, products
 from api.schemas import PreorderCreate
 from api.text_guard import RefuseNul
@@ -99,6 +100,7 @@ def create_app(
         return {"status": "ok"}
 
     json_body.add_schemas(app, PreorderCreate)
+    document_problems(app)
     # The last added runs first: an oversized body is refused before the NUL check reads it.
     app.add_middleware(RefuseNul)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

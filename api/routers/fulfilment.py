@@ -42,7 +42,12 @@ def cancel(order_id: OrderId, caller: Writer, engine: EngineDep, body: OptionalR
     return json_response(engine.cancel(caller, order_id, body.reason if body else None))
 
 
-@router.post("/products/{sku}/receipts", response_model=ReceiptRead, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/products/{sku}/receipts",
+    response_model=ReceiptRead,
+    status_code=status.HTTP_201_CREATED,
+    responses={200: {"model": ReceiptRead, "description": "The same reference again: the first receipt."}},
+)
 def receive(sku: SkuPath, body: ReceiptCreate, _: Admin, engine: EngineDep) -> Response:
     """Units arrived: they go to waiting orders in strict queue order, whole lines only. The same
     ``reference`` twice is applied once (the second answer is 200 with ``Idempotent-Replayed``)."""

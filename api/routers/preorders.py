@@ -22,7 +22,11 @@ router = APIRouter(prefix="/v1/preorders", tags=["pre-orders"])
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=PreorderRead,
-    responses={409: {"description": "Refused by a business rule (problem+json)"}},
+    response_description="Placed, or a retry's first answer again (then with `Idempotent-Replayed: true`).",
+    responses={
+        409: {"description": "Refused by a business rule (problem+json)"},
+        422: {"description": "The body breaks the documented schema."},
+    },
     openapi_extra=documented(
         PreorderCreate, "Retries with the same key return the first answer and create nothing."
     ),

@@ -240,6 +240,32 @@ def test_a_value_the_engine_refuses_is_named_in_field_errors_like_a_schema_refus
         assert body["errors"] == [{"field": field, "message": body["detail"]}]
 
 
+def test_the_api_documents_its_refusals_as_the_problems_it_sends(api: Api) -> None:
+    with api.client() as http:
+        schema = http.get("/openapi.json").json()
+    problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    operations = [
+        (path, method, operation)
+        for path, methods in schema["paths"].items()
+        for method, operation in methods.items()
+    ]
+    for path, method, operation in operations:
+        errors = {
+            code: r for code, r in operation["responses"].items() if code.isdigit() and int(code) >= 400
+        }
+        assert all(r["content"] == problem for r in errors.values()), (path, method)
+        if path.startswith("/v1/"):
+            assert {"401", "503"} <= set(errors), (path, method)
+    assert "422" in schema["paths"]["/v1/preorders"]["post"]["responses"]
+    assert "HTTPValidationError" not in schema["components"]["schemas"]
+    assert set(schema["components"]["schemas"]["Problem"]["required"]) == {
+        "type",
+        "title",
+        "status",
+        "detail",
+    }
+
+
 def test_the_placing_route_documents_its_body_and_idempotency_key(api: Api) -> None:
     with api.client() as http:
         schema = http.get("/openapi.json").json()
