@@ -31,6 +31,8 @@ STATUS = {
     rules.IdempotencyKeyMismatch: 409,
     rules.IdempotencyKeyInUse: 409,
     rules.InvalidTransition: 409,
+    rules.CapBelowReserved: 409,
+    rules.PauseNotAllowed: 409,
     rules.ChannelQuotaExhausted: 409,
     rules.TemporarilyUnavailable: 503,
 }

@@ -59,6 +59,18 @@ class IdempotencyKeyInUse(DomainError):
     code = "idempotency_key_in_use"
 
 
+class CapBelowReserved(DomainError):
+    """A cap lowered under the units the product's orders already hold (they stay; lower it after)."""
+
+    code = "cap_below_reserved"
+
+
+class PauseNotAllowed(DomainError):
+    """The product's terms allow no pause (``max_pause_days`` 0)."""
+
+    code = "pause_not_allowed"
+
+
 class InvalidTransition(DomainError):
     code = "invalid_transition"
 

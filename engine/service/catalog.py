@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from engine.domain.catalog import Product
-from engine.domain.errors import UnknownSku
+from engine.domain.errors import CapBelowReserved, UnknownSku
 from engine.domain.events import LanesReplaced, ProductChanged, SupplyPlanReplaced
 from engine.domain.lanes import Lane
 from engine.domain.supply import SupplyPlan
@@ -52,10 +52,18 @@ def _put_product(
         # The list price stays: so does the pricing agent's price, and the time it was set (a new list
         # price starts the product afresh at it).
         product = replace(product, current_price=old.current_price, price_changed_at=old.price_changed_at)
-    if old is not None and old.terms.cap_units != product.terms.cap_units and uow.quotas.for_sku(product.sku):
-        # Channel quotas split the old run: they go with it, and the allocation agent splits the new one.
+    cap = product.terms.cap_units
+    if old is not None and old.terms.cap_units != cap:
         uow.queues.lock(product.sku)
-        uow.quotas.replace(product.sku, {}, {})
+        counters = uow.queues.get(product.sku)
+        if cap is not None and counters is not None and counters.units_reserved > cap:
+            raise CapBelowReserved(
+                f"cap_units {cap} is below the {counters.units_reserved} units {product.sku}'s orders hold",
+                units_reserved=counters.units_reserved,
+            )
+        if uow.quotas.for_sku(product.sku):
+            # Channel quotas split the old run: they go with it, and the allocation agent splits the new one.
+            uow.quotas.replace(product.sku, {}, {})
     moved = old is not None and old.facility != product.facility
     if moved:
         uow.queues.lock(product.sku)

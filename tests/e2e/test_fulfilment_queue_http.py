@@ -194,6 +194,38 @@ def test_invalid_transitions_are_409_with_the_current_status(api: Api) -> None:
         assert answer.status_code == 409 and answer.json()["current_status"] == "pre_order"
 
 
+def test_an_order_of_a_product_that_allows_no_pause_cannot_be_paused(api: Api) -> None:
+    sku = api.new_product(max_pause_days=0)
+    with api.client(api.new_key()) as http:
+        order = place(http, sku)
+        answer = http.post(f"/v1/preorders/{order['id']}/pause")
+        after = http.get(f"/v1/preorders/{order['id']}").json()
+    assert answer.status_code == 409
+    assert answer.json()["type"].endswith("/pause_not_allowed")
+    assert after["status"] == "pre_order"
+
+
+def test_a_cap_below_the_units_orders_hold_is_refused_and_changes_nothing(api: Api) -> None:
+    sku = api.new_product(cap=10)
+    with api.client(api.new_key()) as http, api.admin() as admin:
+        place(http, sku, 3)
+        product = admin.get(f"/v1/products/{sku}").json()
+        lowered = {k: product[k] for k in ("name", "price", "currency", "facility")}
+        refused = admin.put(
+            f"/v1/products/{sku}", json={**lowered, "preorder": {**product["preorder"], "cap_units": 2}}
+        )
+        kept = admin.get(f"/v1/products/{sku}").json()["preorder"]["cap_units"]
+        exact = admin.put(
+            f"/v1/products/{sku}", json={**lowered, "preorder": {**product["preorder"], "cap_units": 3}}
+        )
+        sold_out = http.post("/v1/preorders", json=order_body(sku, customer=unique("c")))
+    assert refused.status_code == 409
+    assert refused.json()["type"].endswith("/cap_below_reserved") and refused.json()["units_reserved"] == 3
+    assert kept == 10
+    assert exact.status_code == 200
+    assert sold_out.json()["type"].endswith("/sold_out")
+
+
 def test_another_accounts_order_cannot_be_paused_or_cancelled(api: Api) -> None:
     sku = api.new_product()
     with api.client(api.new_key()) as mine:
