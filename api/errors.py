@@ -32,7 +32,6 @@ STATUS = {
     rules.IdempotencyKeyInUse: 409,
     rules.InvalidTransition: 409,
     rules.CapBelowReserved: 409,
-    rules.PauseNotAllowed: 409,
     rules.ChannelQuotaExhausted: 409,
     rules.TemporarilyUnavailable: 503,
 }

@@ -65,12 +65,6 @@ class CapBelowReserved(DomainError):
     code = "cap_below_reserved"
 
 
-class PauseNotAllowed(DomainError):
-    """The product's terms allow no pause (``max_pause_days`` 0)."""
-
-    code = "pause_not_allowed"
-
-
 class InvalidTransition(DomainError):
     code = "invalid_transition"
 

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from engine.domain.errors import InvalidTransition, PauseNotAllowed
+from engine.domain.errors import InvalidTransition
 from engine.domain.events import (
     Event,
     PreorderAllocated,
@@ -108,8 +108,6 @@ class Preorder:
             return False
         if self.status is not OrderStatus.PRE_ORDER:
             raise self._refuse("pause")
-        if max_pause_days == 0:
-            raise PauseNotAllowed(f"orders of {self.intent.sku} cannot be paused (its max_pause_days is 0)")
         self.status = OrderStatus.PAUSED
         self.paused_at = now
         self.resume_by = None if max_pause_days is None else now + timedelta(days=max_pause_days)

@@ -194,17 +194,6 @@ def test_invalid_transitions_are_409_with_the_current_status(api: Api) -> None:
         assert answer.status_code == 409 and answer.json()["current_status"] == "pre_order"
 
 
-def test_an_order_of_a_product_that_allows_no_pause_cannot_be_paused(api: Api) -> None:
-    sku = api.new_product(max_pause_days=0)
-    with api.client(api.new_key()) as http:
-        order = place(http, sku)
-        answer = http.post(f"/v1/preorders/{order['id']}/pause")
-        after = http.get(f"/v1/preorders/{order['id']}").json()
-    assert answer.status_code == 409
-    assert answer.json()["type"].endswith("/pause_not_allowed")
-    assert after["status"] == "pre_order"
-
-
 def test_a_cap_below_the_units_orders_hold_is_refused_and_changes_nothing(api: Api) -> None:
     sku = api.new_product(cap=10)
     with api.client(api.new_key()) as http, api.admin() as admin:
