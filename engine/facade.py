@@ -224,10 +224,11 @@ class PreorderEngine:
         )
 
     def expire_pauses(self) -> list[str]:
-        """Resume orders whose maximum pause has run out."""
-        return self._write(
-            lambda uow: fulfilment.expire_pauses(uow, now=self.clock.now(), policy=self.policy)
-        )
+        """Resume every order whose maximum pause has run out, a batch per transaction."""
+        now, policy, resumed = self.clock.now(), self.policy, []
+        while batch := self._write(lambda uow: fulfilment.expire_pauses(uow, now=now, policy=policy)):
+            resumed += batch
+        return resumed
 
     def refresh_promises(self) -> int:
         """Re-promise every SKU with orders in line (run daily: dates move with the calendar)."""

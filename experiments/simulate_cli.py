@@ -129,6 +129,10 @@ def simulate(
             not_logged = first_line(bad)
     result = summary(comparison, run_id=run_id)
     _simulation_table(result)
+    if missing := result["not_delivered"]["never_shipped"]:
+        typer.echo(
+            f"note: {missing} orders sold had not shipped when the season ended (their supply came late)"
+        )
     if json_out is not None:
         try:
             json_out.write_text(json.dumps(result, indent=2, sort_keys=True), encoding="utf-8")

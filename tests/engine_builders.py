@@ -21,15 +21,16 @@ def engine_on(database_url: str) -> PreorderEngine:
     return bootstrap(Settings(database_url=database_url), clock=ManualClock(START))
 
 
-def load_product(engine: PreorderEngine, **terms: object) -> str:
-    """A product (``terms`` as in ``product_body``) with a run of 100 on 2027-02-01 and its own lanes."""
+def load_product(engine: PreorderEngine, planned: int = 100, **terms: object) -> str:
+    """A product (``terms`` as in ``product_body``) with a run of ``planned`` units on 2027-02-01 and its
+    own lanes."""
     sku, facility = unique("SKU"), unique("DC")
     catalog = {
         "products": [
             {
                 **product_body(facility=facility, **terms),  # type: ignore[arg-type]
                 "sku": sku,
-                "supply_plan": plan_body(("R-1", 100, "2027-02-01", 2)),
+                "supply_plan": plan_body(("R-1", planned, "2027-02-01", 2)),
             }
         ],
         "lanes": lanes_body(facility)["lanes"],

@@ -52,10 +52,13 @@ class Customers:
             day_of(order["expected_availability"]), day_of(window["earliest"]), day_of(window["latest"])
         )
 
-    def promised(self, day: int, lane_index: int, promise: Promise) -> tuple[int, int, int]:
-        """The same for the engine's ``promise`` itself (what a placement answers with)."""
+    def promised(
+        self, day: int, lane_index: int, promise: Promise, *, from_stock: bool = False
+    ) -> tuple[int, int, int]:
+        """The same for the engine's ``promise`` itself (what a placement answers with); an order served
+        from the shelf is promised from today under the naive baseline too."""
         if not self.policy.engine_promise:
-            return self._naive(day, lane_index)
+            return self._naive(day, lane_index, lead_days=0 if from_stock else None)
         window = promise.delivery_window
         return self._days(promise.expected_availability, window.earliest, window.latest)
 
@@ -64,9 +67,9 @@ class Customers:
         availability, earliest, latest = (d.toordinal() - first for d in days)
         return availability, earliest, latest
 
-    def _naive(self, day: int, lane_index: int) -> tuple[int, int, int]:
+    def _naive(self, day: int, lane_index: int, lead_days: int | None = None) -> tuple[int, int, int]:
         lane = self.scenario.lanes[lane_index]
-        available = day + self.scenario.policies.naive_lead_time_days
+        available = day + (self.scenario.policies.naive_lead_time_days if lead_days is None else lead_days)
         handling = lane.handling_days + available
         return (
             available,

@@ -12,9 +12,9 @@ is no error of the promise). Re-promises the engine made later never replace it,
   than that window but inside a window the engine moved earlier, and told the customer, before the
   order shipped. A delivery after the held window's last day is always late: a promise moved later
   (a slip) excuses nothing.
-- ``on_time_rate_placement_promise`` (extra, strictest): inside the window promised at placement,
+- ``on_time_rate_placement_promise`` (extra): inside the window promised at placement,
   whatever happened after (pauses and good-news re-promises count against it too).
-- ``on_time_rate_current_promise`` (extra, most lenient): inside the window in force when the order
+- ``on_time_rate_current_promise`` (extra): inside the window in force when the order
   shipped, i.e. after every re-promise (slips included). Under ``naive_promise`` the customer never
   sees the engine's promises, so there it is the held promise.
 - ``wait_time_mape``: mean of |actual − promised availability| / promised wait, for the promise each
@@ -134,6 +134,12 @@ def compute_kpis(ledger: Ledger, *, shipment_costs: Sequence[float], wall_second
         "p99_decision_ms": float(np.percentile(decisions, 99) * 1000) if len(decisions) else 0.0,
         "wall_seconds": wall_seconds,
     }
+
+
+def never_shipped(ledger: Ledger) -> int:
+    """Orders sold (not cancelled) that had not shipped when the run ended."""
+    shipped = np.asarray(ledger.shipped_day, dtype=np.int64) != NOT_YET
+    return int((~np.asarray(ledger.cancelled, dtype=bool) & ~shipped).sum())
 
 
 def differences(policy: dict[str, float], baseline: dict[str, float]) -> dict[str, float]:

@@ -23,7 +23,8 @@ SERIES_PLOTS = {
 
 def summary(comparison: Comparison, *, run_id: str | None) -> dict[str, Any]:
     """What ``--json`` writes: ``kpis``, ``baselines`` (name -> kpis), differences, scenario, seed,
-    runtime, shards and the MLflow run id (None without tracking)."""
+    runtime, shards, the MLflow run id (None without tracking), refused units and the engine policy's
+    orders not delivered when the run ended."""
     return {
         "scenario": comparison.scenario.name,
         "seed": comparison.scenario.seed,
@@ -35,6 +36,11 @@ def summary(comparison: Comparison, *, run_id: str | None) -> dict[str, Any]:
         "differences": comparison.differences(),
         "policy_beats_baseline": beats(comparison),
         "refused_units": comparison.engine.refused_units,
+        # Orders the KPIs could not see delivered: a season too short for its supply shows here.
+        "not_delivered": {
+            "on_the_road": comparison.engine.undelivered,
+            "never_shipped": comparison.engine.never_shipped,
+        },
     }
 
 

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from experiments.simulation.kpis import compute_kpis, differences
+from experiments.simulation.kpis import compute_kpis, differences, never_shipped
 from experiments.simulation.policies import BASELINES, ENGINE, PolicySet
 from experiments.simulation.scenario import Scenario
 from experiments.simulation.season import RUNTIMES, Season
@@ -29,7 +29,8 @@ class RunResult:
     kpis: dict[str, float]
     series: dict[str, list[float]]
     refused_units: dict[str, int]
-    undelivered: int
+    undelivered: int  # parcels still on the road when the run ended
+    never_shipped: int  # orders sold that had not shipped when the run ended
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,12 @@ def run_policy(
     kpis = compute_kpis(outcome.ledger, shipment_costs=outcome.shipment_costs, wall_seconds=wall)
     log.info("%s: %s", policy.name, kpis)
     return RunResult(
-        policy.name, kpis, outcome.series, dict(outcome.ledger.units_refused), outcome.undelivered
+        policy.name,
+        kpis,
+        outcome.series,
+        dict(outcome.ledger.units_refused),
+        outcome.undelivered,
+        never_shipped(outcome.ledger),
     )
 
 

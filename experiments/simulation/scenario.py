@@ -59,9 +59,14 @@ class SupplyIn(Strict):
     purchase_orders: list[LotIn] = []
     replenish: ReplenishIn | None = None
 
+    @property
+    def lots(self) -> tuple[LotIn, ...]:
+        """The planned runs and purchase orders."""
+        return (*self.runs, *self.purchase_orders)
+
     @model_validator(mode="after")
     def _unique_ids(self) -> Self:
-        ids = [lot.id for lot in (*self.runs, *self.purchase_orders)]
+        ids = [lot.id for lot in self.lots]
         if len(ids) != len(set(ids)):
             raise ValueError("run and purchase-order ids must be unique within a product")
         return self
@@ -100,7 +105,7 @@ class ProductIn(Strict):
 
 
 class DemandIn(Strict):
-    elasticity: Annotated[float, Field(ge=0, le=10)] = 2.0
+    elasticity: Annotated[float, Field(gt=0, le=10)] = 2.0
     wait_sensitivity_per_week: Annotated[float, Field(ge=0, le=10)] = 0.05
     units_per_order: dict[int, Share] = {1: 1.0}
 
@@ -146,7 +151,8 @@ class PoliciesIn(Strict):
     price_max_change: Annotated[float, Field(gt=0, le=1)] = 0.1
     price_min_days_between_changes: Annotated[int, Field(ge=0, le=365)] = 3
     naive_lead_time_days: Annotated[int, Field(ge=0, le=365)] = 14
-    cut_off_hour: Annotated[int, Field(ge=0, le=23)] = 17
+    # Customers act at 06:00 and visitors order at noon: the day's cut-off comes after both.
+    cut_off_hour: Annotated[int, Field(ge=13, le=23)] = 17
     consolidation_time_limit_s: Annotated[float, Field(ge=0, le=60)] = 0.0
     # the one_parcel_per_order baseline: each order goes alone with a parcel carrier at this tariff
     parcel_base_cost: Annotated[float, Field(ge=0, le=1000)] = 6.0

@@ -49,9 +49,11 @@ def _cdf(weights: list[float], *, normalised: bool = True) -> np.ndarray:
 
 
 def total_days(scenario: Scenario) -> int:
-    """The horizon, then days without new demand so parcels already on the road can arrive."""
+    """The horizon (or, if later, the day after the last planned lot), then days without new demand so
+    parcels already on the road can arrive."""
+    last_lot = max((lot.day for p in scenario.products for lot in p.supply.lots), default=0)
     drain = max(lane.handling_days + 3 * lane.transit_days.p90 for lane in scenario.lanes)
-    return scenario.horizon_days + math.ceil(drain) + 1
+    return max(scenario.horizon_days, last_lot + 1) + math.ceil(drain) + 1
 
 
 class World:
@@ -94,8 +96,8 @@ class World:
         )
         self.handling = np.array([lane.handling_days for lane in scenario.lanes], dtype=np.int64)
         self.events: dict[int, list[tuple[str, LotFate]]] = defaultdict(list)
-        self.replenishers = {
-            k: Replenisher(k, p.supply.replenish)
+        self.replenishers = {  # the planned lots are on order from the start: they arrive like the rest
+            k: Replenisher(k, p.supply.replenish, on_order=sum(lot.quantity for lot in p.supply.lots))
             for k, p in enumerate(scenario.products)
             if p.supply.replenish is not None
         }
@@ -160,14 +162,11 @@ class World:
         self._record_market(self.engine.product_states())
         self._supply(day)
         self.customers_in_line.resumed_at_limit(day, self.engine.expire_pauses())
-        open_for_demand = day < self.scenario.horizon_days
-        if open_for_demand:
-            for row in self.customers_in_line.act(day):
-                self.net_sold[self.ledger.sku[row]] -= self.ledger.units[row]
-            self.clock.set(midnight + timedelta(hours=12))
-            placed = self._arrivals(day)
-        else:
-            placed = 0
+        # Customers with orders act every day of the run; visitors come only within the horizon.
+        for row in self.customers_in_line.act(day):
+            self.net_sold[self.ledger.sku[row]] -= self.ledger.units[row]
+        self.clock.set(midnight + timedelta(hours=12))
+        placed = self._arrivals(day) if day < self.scenario.horizon_days else 0
         self.series["orders_placed"].append(float(placed))
         self.clock.set(midnight + timedelta(hours=self.scenario.policies.cut_off_hour))
 
@@ -239,8 +238,9 @@ class World:
         ordered (a SKU's orders do not change another SKU's wait, so all are read at once)."""
         if not self.policy.preorders:
             return {sku: 0.0 if self.free_on_hand.get(sku, 0) > 0 else None for sku in skus}
-        if not self.policy.engine_promise:
-            return dict.fromkeys(skus, float(self.scenario.policies.naive_lead_time_days))
+        if not self.policy.engine_promise:  # a fixed lead time, unless the shelf has the product
+            naive = float(self.scenario.policies.naive_lead_time_days)
+            return {sku: 0.0 if self.free_on_hand.get(sku, 0) > 0 else naive for sku in skus}
         lane, today = self.scenario.lanes[0], self._day(day)
         answers = self.engine.wait_times(skus, lane.country, lane.region)
         return {
@@ -300,7 +300,7 @@ class World:
         self.ledger.decision_seconds.append(time.perf_counter() - started)
         assert order is not None  # a new order, never a replay: the simulation sends no dedupe keys
         from_stock = order.status is OrderStatus.ALLOCATED
-        promise = self.customers_in_line.promised(day, lane_index, order.promise)
+        promise = self.customers_in_line.promised(day, lane_index, order.promise, from_stock=from_stock)
         self.ledger.add(
             order.id,
             sku=sku,
