@@ -232,15 +232,13 @@ class PreorderEngine:
 
     def refresh_promises(self) -> int:
         """Re-promise every SKU with orders in line (run daily: dates move with the calendar)."""
-        now, policy = self.clock.now(), self.policy
-        moved = 0
-        for sku in self._read(lambda uow: uow.queues.active_skus()):
+        skus = self._read(lambda uow: uow.queues.active_skus())
+        return self._repromise_lines(skus, "promises refreshed for a new day")
 
-            def refresh(uow: UnitOfWork, sku: str = sku) -> list[str]:
-                return fulfilment.refresh(uow, sku, now=now, policy=policy)
-
-            moved += len(self._write(refresh))
-        return moved
+    def _repromise_lines(self, skus: Sequence[str], cause: str) -> int:
+        """Promise each line again, a transaction each; returns how many orders moved."""
+        again = partial(catalog.repromise_line, cause=cause)
+        return sum(len(self._catalog_write(again, sku)) for sku in skus)
 
     def queue(self, sku: str, *, after: int = 0, limit: int = 50) -> dict[str, Any]:
         return self._read(lambda uow: queries.queue_page(uow, sku, after=after, limit=limit))
@@ -254,8 +252,10 @@ class PreorderEngine:
         return None if "admin" in caller.scopes else caller.account_id
 
     def replace_lanes(self, command: ReplaceLanes) -> int:
-        """Replace the facilities' lanes; the queues they serve are promised again in the same transaction."""
-        return len(self._catalog_write(catalog.replace_lanes, command))
+        """Replace the facilities' lanes, then promise every line they ship again, a line per transaction."""
+        change = self._write(lambda uow: catalog.replace_lanes(uow, command, now=self.clock.now()))
+        self._repromise_lines(change.lines, change.cause)
+        return change.lanes
 
     def load_catalog(self, data: CatalogIn, *, only_into_empty: bool = False) -> dict[str, int] | None:
         """Load products, their plans and lanes in one transaction: all of it, or nothing (None when

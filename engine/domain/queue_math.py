@@ -147,7 +147,9 @@ def repromise(
     earliest = snapshot.earliest.copy()
     latest = snapshot.latest.copy()
     confidence_out = snapshot.confidence.astype(float).copy()
-    availability = np.where(covered, availability, snapshot.availability)
+    unserved = np.array([lane is None for lane in lanes], dtype=bool)[snapshot.destination_index]
+    availability = np.where(covered & ~unserved, availability, snapshot.availability)
+    sources = np.where(covered & unserved, snapshot.sources, sources)
     for destination, lane in enumerate(lanes):
         at_destination = (snapshot.destination_index == destination) & covered
         if lane is None or not at_destination.any():
@@ -165,7 +167,6 @@ def repromise(
     conflicts = np.full(len(snapshot), None, dtype=object)
     broken = covered & (late_days > tolerance_days)
     conflicts[broken] = [f"latest delivery {d} days after the first promise" for d in late_days[broken]]
-    unserved = np.array([lane is None for lane in lanes], dtype=bool)[snapshot.destination_index]
     conflicts[covered & unserved] = "no delivery lane serves this destination any more"
     conflicts[~covered] = "no planned supply covers this order"
     changed = (

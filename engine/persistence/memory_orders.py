@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -55,8 +55,13 @@ class MemoryQueues(Repo, ports.Queues):
     def lock(self, sku: str) -> None:
         """Every memory transaction already holds the store-wide lock."""
 
-    def active_skus(self) -> list[str]:
-        return sorted(sku for sku, c in self.s.counters.items() if c["orders_queued"] > 0)
+    def active_skus(self, facilities: Collection[str] | None = None) -> list[str]:
+        products = self.s.products
+        return sorted(
+            sku
+            for sku, c in self.s.counters.items()
+            if c["orders_queued"] > 0 and (facilities is None or products[sku].facility in facilities)
+        )
 
     def _queued(self, sku: str) -> list[Preorder]:
         line = self.s.queued.get(sku, {})

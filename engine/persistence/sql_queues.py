@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import fields
 from datetime import date, datetime
 from typing import Any
@@ -125,8 +126,12 @@ class SqlQueues(ports.Queues):
     def waiting_ahead(self, sku: str, sequence: int) -> bool:
         return bool(fetch_all(self._c, _WAITING_AHEAD, (sku, sequence)))
 
-    def active_skus(self) -> list[str]:
-        return list(self._c.execute(select(_Q.sku).where(_Q.orders_queued > 0).order_by(_Q.sku)).scalars())
+    def active_skus(self, facilities: Collection[str] | None = None) -> list[str]:
+        query = select(_Q.sku).where(_Q.orders_queued > 0).order_by(_Q.sku)
+        if facilities is not None:
+            shipped = select(tables.products.c.sku).where(tables.products.c.facility.in_(sorted(facilities)))
+            query = query.where(_Q.sku.in_(shipped))
+        return list(self._c.execute(query).scalars())
 
     def snapshot(self, sku: str) -> QueueSnapshot:
         dialect = self._c.dialect.name

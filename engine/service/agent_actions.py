@@ -40,6 +40,7 @@ def _product(uow: UnitOfWork, sku: str) -> None:
 
 def set_price(uow: UnitOfWork, command: SetPrice, *, agent: str, now: datetime) -> None:
     _product(uow, command.sku)
+    uow.queues.lock(command.sku)  # the line before the product, as a catalog change locks them
     if command.price <= 0:
         raise InvalidData("a price must be positive", field="price")
     old = uow.products.get(command.sku)

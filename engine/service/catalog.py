@@ -3,13 +3,12 @@ is a whole catalog loaded at once."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from engine.domain.catalog import Product
 from engine.domain.errors import CapBelowReserved, UnknownSku
 from engine.domain.events import LanesReplaced, ProductChanged, SupplyPlanReplaced
-from engine.domain.lanes import Lane
 from engine.domain.supply import SupplyPlan
 from engine.service.commands import LoadCatalog, PutProduct, ReplaceLanes, ReplaceSupplyPlan
 from engine.service.ports import UnitOfWork
@@ -29,7 +28,12 @@ def load_catalog(
     for plan in command.plans:
         _replace_supply_plan(uow, plan, now=now, confidence=confidence, tolerance_days=tolerance_days)
     if command.lanes is not None:
-        _replace_lanes(uow, command.lanes, now=now, confidence=confidence, tolerance_days=tolerance_days)
+        change = _replace_lanes(uow, command.lanes, now=now)
+        for sku in change.lines:  # in SKU order, as every writer that locks several lines
+            uow.queues.lock(sku)
+            repromise_sku(
+                uow, sku, cause=change.cause, now=now, confidence=confidence, tolerance_days=tolerance_days
+            )
     uow.commit()
     return True
 
@@ -122,32 +126,43 @@ def _replace_supply_plan(
     return stored
 
 
-def replace_lanes(
-    uow: UnitOfWork, command: ReplaceLanes, *, now: datetime, confidence: float, tolerance_days: int
-) -> list[Lane]:
-    """Replace every lane of the facilities named in the command; the queues of the products they ship
-    are promised again from the new lanes in the same transaction."""
-    lanes = _replace_lanes(uow, command, now=now, confidence=confidence, tolerance_days=tolerance_days)
+@dataclass(frozen=True)
+class LanesChange:
+    """Lanes replaced: how many, and the lines they ship whose orders are to be promised again, why."""
+
+    lanes: int
+    lines: tuple[str, ...]
+    cause: str
+
+
+def replace_lanes(uow: UnitOfWork, command: ReplaceLanes, *, now: datetime) -> LanesChange:
+    """Replace every lane of the facilities named in the command; returns the lines to promise again
+    (each in a transaction of its own, :func:`repromise_line`, so that a facility shipping thousands of
+    products does not hold the store for all of them at once)."""
+    change = _replace_lanes(uow, command, now=now)
     uow.commit()
-    return lanes
+    return change
 
 
-def _replace_lanes(
-    uow: UnitOfWork, command: ReplaceLanes, *, now: datetime, confidence: float, tolerance_days: int
-) -> list[Lane]:
+def repromise_line(
+    uow: UnitOfWork, sku: str, *, cause: str, now: datetime, confidence: float, tolerance_days: int
+) -> list[str]:
+    """Promise the SKU's line again from its current supply and lanes, saying why; returns who moved."""
+    uow.queues.lock(sku)
+    moved = repromise_sku(
+        uow, sku, cause=cause, now=now, confidence=confidence, tolerance_days=tolerance_days
+    )
+    uow.commit()
+    return moved
+
+
+def _replace_lanes(uow: UnitOfWork, command: ReplaceLanes, *, now: datetime) -> LanesChange:
     lanes = list(command.lanes)
     facilities = sorted({lane.facility for lane in lanes})
     # Replacing the lanes moves the catalog version of every queue they serve, which holds those queues
     # until the commit: an order placed from here on waits and is promised from the new lanes, and one
-    # placed before is in the line read below.
+    # placed before is in the lines read below.
     uow.lanes.replace_facilities(lanes)
     uow.publish([LanesReplaced(count=len(lanes), at=now)], key="lanes")
     cause = f"delivery lanes from {', '.join(facilities)} replaced"
-    for sku in sorted(uow.queues.active_skus()):
-        product = uow.products.get(sku)
-        if product is not None and product.facility in facilities:
-            uow.queues.lock(sku)
-            repromise_sku(
-                uow, sku, cause=cause, now=now, confidence=confidence, tolerance_days=tolerance_days
-            )
-    return lanes
+    return LanesChange(len(lanes), tuple(uow.queues.active_skus(facilities)), cause)

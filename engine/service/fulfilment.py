@@ -208,18 +208,3 @@ def expire_pauses(uow: UnitOfWork, *, now: datetime, policy: Policy, limit: int 
         )
     uow.commit()
     return [order.id for order in orders]
-
-
-def refresh(uow: UnitOfWork, sku: str, *, now: datetime, policy: Policy) -> list[str]:
-    """Promise the SKU's line again as the calendar moves (stock on hand is available "today")."""
-    uow.queues.lock(sku)
-    moved = repromise_sku(
-        uow,
-        sku,
-        cause="promises refreshed for a new day",
-        now=now,
-        confidence=policy.confidence,
-        tolerance_days=policy.tolerance_days,
-    )
-    uow.commit()
-    return moved

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -176,8 +176,8 @@ class Queues(abc.ABC):
         """Hold the SKU's line until the transaction ends: whole-queue changes run one at a time."""
 
     @abc.abstractmethod
-    def active_skus(self) -> list[str]:
-        """SKUs with orders in line."""
+    def active_skus(self, facilities: Collection[str] | None = None) -> list[str]:
+        """SKUs with orders in line (of products shipped from ``facilities``, if given), in SKU order."""
 
     @abc.abstractmethod
     def waiting_ahead(self, sku: str, sequence: int) -> bool:

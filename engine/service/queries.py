@@ -155,11 +155,11 @@ def wait_time(
     cap, limit = product.terms.cap_units, product.terms.per_customer_limit
     if answer["reason"] is None and cap is not None and counters.units_reserved + quantity > cap:
         answer["reason"] = "sold_out"
-    if answer["reason"] is None and limit is not None and quantity > limit:
-        answer["reason"] = "customer_limit_exceeded"  # whoever asks: no customer may hold that many
     lane = best_lane(list(entry.lanes), product.facility, country, region)
     if answer["reason"] is None and lane is None:
         answer["reason"] = "destination_not_served"
+    if answer["reason"] is None and limit is not None and quantity > limit:
+        answer["reason"] = "customer_limit_exceeded"  # whoever asks: no customer may hold that many
     if answer["reason"] is not None or lane is None:
         return answer
     # As placing decides: units on the shelf go to the order at once if nobody waits ahead of it.

@@ -49,7 +49,8 @@ class Comparison:
 
 
 def days_to_run(scenario: Scenario) -> int:
-    """Simulated days of one run: the horizon plus the days parcels need to arrive."""
+    """Simulated days of one run: the horizon (or the day after the last planned lot, if later) plus the
+    days parcels need to arrive."""
     return total_days(scenario)
 
 

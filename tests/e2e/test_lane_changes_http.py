@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 import httpx
-from catalog_builders import lanes_body, order_body, product_body, unique
+from catalog_builders import lanes_body, order_body, plan_body, product_body, unique
 from e2e_api import Api
 
 
@@ -93,8 +93,28 @@ def test_an_order_whose_destination_lost_its_lane_keeps_its_dates_and_is_flagged
         # With lanes to Canada only, nothing serves it: it keeps its dates and is listed as a conflict
         canada = {"lanes": [{**country_wide["lanes"][0], "country": "CA"}]}
         assert admin.put("/v1/lanes", json=canada).status_code == 200
+        # and its dates stay, even when its supply moves afterwards
+        later = plan_body(("R-1", 1000, "2027-03-15", 3))
+        assert admin.put(f"/v1/products/{sku}/supply-plan", json=later).status_code == 200
         gone = http.get(f"/v1/preorders/{order['id']}").json()
         flagged = [c for c in all_conflicts(admin) if c["sku"] == sku]
     assert window(gone) == window(now)
+    assert gone["expected_availability"] == now["expected_availability"]
     assert gone["conflict"] == "no delivery lane serves this destination any more"
     assert [c["id"] for c in flagged] == [order["id"]]
+
+
+def test_every_line_a_facility_ships_is_promised_again_and_no_other(api: Api) -> None:
+    first = api.new_product()
+    with api.client(api.new_key()) as http, api.admin() as admin:
+        facility = admin.get(f"/v1/products/{first}").json()["facility"]
+        second = unique("SKU")
+        assert admin.put(f"/v1/products/{second}", json=product_body(facility=facility)).status_code == 201
+        plan = plan_body(("R-1", 100, "2027-02-01", 3))
+        assert admin.put(f"/v1/products/{second}/supply-plan", json=plan).status_code == 200
+        elsewhere = api.new_product()
+        orders = [place(http, sku) for sku in (first, second, elsewhere)]
+        assert admin.put("/v1/lanes", json=slow_lanes(facility, handling_days=4)).status_code == 200
+        now = [http.get(f"/v1/preorders/{order['id']}").json() for order in orders]
+    moved = [(window(after)[0] - window(before)[0]).days for before, after in zip(orders, now, strict=True)]
+    assert moved == [3, 3, 0]
