@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from engine.bootstrap import PreorderEngine, bootstrap
 from engine.catalog_input import CatalogIn, SupplyPlanIn
 from engine.clock import ManualClock
 from engine.config import Settings
-from engine.domain.errors import TemporarilyUnavailable, Unauthorized, WindowClosed
+from engine.domain.errors import CapBelowReserved, TemporarilyUnavailable, Unauthorized, WindowClosed
 from engine.persistence import tables
 from engine.persistence.line_history import BLOCK
 from engine.persistence.sql_runner import SqlTransactionRunner
@@ -127,6 +128,32 @@ def test_a_catalog_load_that_fails_part_way_leaves_nothing_of_it(
     assert count(engine, tables.lanes, tables.lanes.c.facility == facility) == 0
     engine.load_catalog(catalog)  # the same file again, once the database accepts it: all of it
     assert count(engine, tables.products, tables.products.c.sku.in_([first, second])) == 2
+
+
+def test_a_catalog_load_that_lowers_a_cap_under_what_orders_hold_is_refused_as_a_whole(
+    engine: PreorderEngine,
+) -> None:
+    # Given a product whose orders hold 3 units under a cap of 10
+    sku, account = load_product(engine, cap=10), unique("acct")
+    engine.issue_key(account, frozenset({"orders:write"}))
+    engine.place(replace(intent(sku, quantity=3), account_id=account))
+    facility = next(p.facility for p in engine.product_states() if p.sku == sku)
+    other = unique("SKU")
+    catalog = CatalogIn.model_validate(
+        {
+            "products": [
+                {**product_body(facility=facility), "sku": other},
+                {**product_body(cap=2, facility=facility), "sku": sku, "name": "Renamed"},
+            ]
+        }
+    )
+    # When a catalog file lowers that cap to 2 beside a new product
+    with pytest.raises(CapBelowReserved) as refused:
+        engine.load_catalog(catalog)
+    # Then nothing of the file is loaded, and the refusal says what the orders hold
+    assert refused.value.extra == {"units_reserved": 3}
+    assert engine.product(sku).terms.cap_units == 10 and engine.product(sku).name == "Test product"
+    assert count(engine, tables.products, tables.products.c.sku == other) == 0
 
 
 def test_replacing_a_supply_plan_bumps_its_version_and_moves_new_promises(engine: PreorderEngine) -> None:
