@@ -3,6 +3,7 @@ is a whole catalog loaded at once."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -14,6 +15,10 @@ from engine.service.commands import LoadCatalog, PutProduct, ReplaceLanes, Repla
 from engine.service.ports import UnitOfWork
 from engine.service.repromising import describe_plan_change, repromise_sku
 
+# SKU -> why its line is to be promised again: a catalog change promises each line it touched once, at
+# its end, with every reason (a moved product with a new plan says both).
+Due = dict[str, list[str]]
+
 
 def load_catalog(
     uow: UnitOfWork, command: LoadCatalog, *, now: datetime, confidence: float, tolerance_days: int
@@ -23,19 +28,27 @@ def load_catalog(
     for an empty catalog and this one has products."""
     if command.only_into_empty and uow.products.all():
         return False
+    due: Due = defaultdict(list)
     for product in command.products:
-        _put_product(uow, product, now=now, confidence=confidence, tolerance_days=tolerance_days)
+        _put_product(uow, product, now=now, due=due)
     for plan in command.plans:
-        _replace_supply_plan(uow, plan, now=now, confidence=confidence, tolerance_days=tolerance_days)
+        _replace_supply_plan(uow, plan, now=now, due=due)
     if command.lanes is not None:
         change = _replace_lanes(uow, command.lanes, now=now)
-        for sku in change.lines:  # in SKU order, as every writer that locks several lines
-            uow.queues.lock(sku)
-            repromise_sku(
-                uow, sku, cause=change.cause, now=now, confidence=confidence, tolerance_days=tolerance_days
-            )
+        for sku in change.lines:
+            due[sku].append(change.cause)
+    _promise_again(uow, due, now=now, confidence=confidence, tolerance_days=tolerance_days)
     uow.commit()
     return True
+
+
+def _promise_again(
+    uow: UnitOfWork, due: Due, *, now: datetime, confidence: float, tolerance_days: int
+) -> None:
+    for sku in sorted(due):  # in SKU order, as every writer that locks several lines
+        uow.queues.lock(sku)
+        cause = "; ".join(due[sku])
+        repromise_sku(uow, sku, cause=cause, now=now, confidence=confidence, tolerance_days=tolerance_days)
 
 
 def put_product(
@@ -43,14 +56,14 @@ def put_product(
 ) -> bool:
     """Create or replace the product; True when it was created. A product that now ships from another
     facility has its queue promised again from that facility's lanes."""
-    created = _put_product(uow, command, now=now, confidence=confidence, tolerance_days=tolerance_days)
+    due: Due = defaultdict(list)
+    created = _put_product(uow, command, now=now, due=due)
+    _promise_again(uow, due, now=now, confidence=confidence, tolerance_days=tolerance_days)
     uow.commit()
     return created
 
 
-def _put_product(
-    uow: UnitOfWork, command: PutProduct, *, now: datetime, confidence: float, tolerance_days: int
-) -> bool:
+def _put_product(uow: UnitOfWork, command: PutProduct, *, now: datetime, due: Due) -> bool:
     product, old = command.product, uow.products.get(command.product.sku)
     if old is not None and old.current_price is not None and old.price == product.price:
         # The list price stays: so does the pricing agent's price, and the time it was set (a new list
@@ -68,17 +81,11 @@ def _put_product(
         if uow.quotas.for_sku(product.sku):
             # Channel quotas split the old run: they go with it, and the allocation agent splits the new one.
             uow.quotas.replace(product.sku, {}, {})
-    moved = old is not None and old.facility != product.facility
-    if moved:
+    if old is not None and old.facility != product.facility:
         uow.queues.lock(product.sku)
+        due[product.sku].append(f"ships from {product.facility} instead of {old.facility}")
     created = uow.products.put(product)
     uow.publish([ProductChanged(sku=command.product.sku, at=now)], key=command.product.sku)
-    if moved:
-        assert old is not None
-        cause = f"ships from {product.facility} instead of {old.facility}"
-        repromise_sku(
-            uow, product.sku, cause=cause, now=now, confidence=confidence, tolerance_days=tolerance_days
-        )
     return created
 
 
@@ -86,7 +93,9 @@ def replace_supply_plan(
     uow: UnitOfWork, command: ReplaceSupplyPlan, *, now: datetime, confidence: float, tolerance_days: int
 ) -> SupplyPlan:
     """Replace the SKU's plan atomically and re-promise its queue in the same transaction."""
-    stored = _replace_supply_plan(uow, command, now=now, confidence=confidence, tolerance_days=tolerance_days)
+    due: Due = defaultdict(list)
+    stored = _replace_supply_plan(uow, command, now=now, due=due)
+    _promise_again(uow, due, now=now, confidence=confidence, tolerance_days=tolerance_days)
     uow.commit()
     return stored
 
@@ -106,7 +115,7 @@ def supply_plan_of(uow: UnitOfWork, sku: str) -> SupplyPlan:
 
 
 def _replace_supply_plan(
-    uow: UnitOfWork, command: ReplaceSupplyPlan, *, now: datetime, confidence: float, tolerance_days: int
+    uow: UnitOfWork, command: ReplaceSupplyPlan, *, now: datetime, due: Due
 ) -> SupplyPlan:
     sku = command.plan.sku
     if uow.products.get(sku) is None:
@@ -115,14 +124,7 @@ def _replace_supply_plan(
     old = uow.supply.get(sku)
     stored = uow.supply.replace(command.plan, now)
     uow.publish([SupplyPlanReplaced(sku=sku, version=stored.version, at=now)], key=sku)
-    repromise_sku(
-        uow,
-        sku,
-        cause=describe_plan_change(old, stored),
-        now=now,
-        confidence=confidence,
-        tolerance_days=tolerance_days,
-    )
+    due[sku].append(describe_plan_change(old, stored))
     return stored
 
 

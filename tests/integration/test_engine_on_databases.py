@@ -156,6 +156,38 @@ def test_a_catalog_load_that_lowers_a_cap_under_what_orders_hold_is_refused_as_a
     assert count(engine, tables.products, tables.products.c.sku == other) == 0
 
 
+def test_a_catalog_load_promises_each_line_it_touched_once_with_every_reason(engine: PreorderEngine) -> None:
+    # Given an order for a product shipped from one facility
+    sku, account = load_product(engine), unique("acct")
+    engine.issue_key(account, frozenset({"orders:write"}))
+    order_id = engine.place(replace(intent(sku), account_id=account)).order["id"]
+    admin = Caller("ops", "key_ops", frozenset({"admin"}))
+    before = len(engine.order(admin, order_id)["history"])
+    # When one file moves it to a new facility (with that facility's lanes) and slips its run
+    facility = unique("DC")
+    engine.load_catalog(
+        CatalogIn.model_validate(
+            {
+                "products": [
+                    {
+                        **product_body(facility=facility),
+                        "sku": sku,
+                        "supply_plan": plan_body(("R-1", 100, "2027-02-11", 2)),
+                    }
+                ],
+                "lanes": lanes_body(facility)["lanes"],
+            }
+        )
+    )
+    # Then the order was promised again once, saying all of it
+    history = engine.order(admin, order_id)["history"][before:]
+    assert [entry["type"] for entry in history] == ["promise_changed"]
+    cause = history[0]["cause"]
+    assert f"ships from {facility} instead of" in cause
+    assert "run R-1 slipped 10 days" in cause
+    assert f"delivery lanes from {facility} replaced" in cause
+
+
 def test_replacing_a_supply_plan_bumps_its_version_and_moves_new_promises(engine: PreorderEngine) -> None:
     sku = load_product(engine)
     first = engine.supply_plan(sku)
