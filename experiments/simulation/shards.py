@@ -59,7 +59,7 @@ def split(scenario: Scenario, shards: int) -> list[Scenario]:
 
 def shard_seed(seed: int, index: int, shards: int) -> int:
     """A seed of its own for each shard, drawn from the scenario's seed and the split."""
-    state = np.random.SeedSequence([seed & 0xFFFFFFFF, shards, index]).generate_state(1, dtype=np.uint32)
+    state = np.random.SeedSequence([seed, shards, index]).generate_state(1, dtype=np.uint32)
     return int(state[0])
 
 
